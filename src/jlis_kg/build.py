@@ -1,0 +1,176 @@
+"""The build pipeline: data/ → build/.
+
+    read ─► normalise ─► structure ─► extract ─► assemble ─► validate ─► write
+
+``run_build`` times every stage (for ``benchmarks/build.py`` and the summary the
+CLI prints) and writes ``build/`` only once everything else has succeeded: each
+file goes to a temporary name first and is renamed into place, so a failed or
+interrupted build never leaves a half-written file and the previous build
+stays whole.  Outputs are deterministic: same input, same bytes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF
+
+from .assemble import assemble, entity_kind_counts
+from .catalogue import Gazetteer, load_catalogue
+from .extract import ExtractionContext, extract_document
+from .extract.cues import load_cues
+from .model import InputError
+from .namespaces import JLIS, bind_prefixes
+from .normalise import normalise_document
+from .paths import ProjectPaths
+from .sources import read_corpus
+from .structure import build_structure
+from .validate import ValidationResult, validate_dataset
+
+AGENCY_NAME = "地方公共団体情報システム機構"
+OUTPUT_FILES = ("jlis.trig", "jlis.nq", "summary.json", "validation.txt")
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    validation: ValidationResult | None
+    timings: dict[str, float] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    source_bytes: int = 0
+
+
+class Stopwatch:
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, stage: str):
+        watch = self
+
+        class _Timer:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                watch.timings[stage] = watch.timings.get(stage, 0.0) + time.perf_counter() - self.start
+        return _Timer()
+
+
+def load_context(paths: ProjectPaths) -> ExtractionContext:
+    catalogue = load_catalogue(paths.catalogue)
+    gazetteer = Gazetteer.from_catalogue(catalogue)
+    agency = gazetteer.lookup(AGENCY_NAME)
+    if agency is None:
+        raise InputError(f"{paths.catalogue}: the catalogue must name the agency, {AGENCY_NAME}")
+    return ExtractionContext(catalogue=catalogue, gazetteer=gazetteer, cues=load_cues(paths.cues), agency=agency)
+
+
+def extract_corpus(paths: ProjectPaths, watch: Stopwatch):
+    """Read, normalise, structure and extract every document of the manifest."""
+    with watch("read"):
+        documents = read_corpus(paths.data)
+        context = load_context(paths)
+    for document in documents:
+        entry = document.entry
+        with watch("normalise"):
+            normalised = normalise_document(entry.id, entry.file, document.text)
+        with watch("structure"):
+            structure = build_structure(normalised)
+        with watch("extract"):
+            extraction = extract_document(normalised, structure, context, entry.fiscal_year)
+        yield document, extraction, context
+
+
+RELATION_PROPERTIES = (
+    "legalBasis", "supportsDuty", "operatedBy", "responsibleUnit", "dependsOn", "deliveredVia",
+    "usesDataFrom", "hostedOn", "partOf", "succeeds", "concerns", "meetingOf", "presentedAt", "mentions",
+)
+
+
+def summarise(dataset: Dataset, documents: int, validation: ValidationResult | None) -> dict:
+    relations: Counter = Counter()
+    triples = set()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        triples.add((s, p, o))
+    for s, p, o in triples:
+        text = str(p)
+        local = text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if text.startswith(str(JLIS)) and local in RELATION_PROPERTIES or local in ("unitOf", "hasUnit"):
+            relations[("org:" if "/org#" in text else "jlis:") + local] += 1
+    statements = sum(1 for _ in dataset.quads((None, RDF.type, RDF.Statement, None)))
+    return {
+        "documents": documents,
+        "quads": sum(1 for _ in dataset.quads((None, None, None, None))),
+        "distinct_triples": len(triples),
+        "named_graphs": sorted(str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)
+                               and str(g.identifier) != "urn:x-rdflib:default"),
+        "evidence_statements": statements,
+        "entities_per_kind": entity_kind_counts(dataset),
+        "relations_per_property": dict(sorted(relations.items())),
+        "validation": None if validation is None else {
+            "conforms": validation.conforms, "violations": validation.violations, "warnings": validation.warnings},
+    }
+
+
+def serialise(dataset: Dataset) -> dict[str, bytes]:
+    bind_prefixes(dataset)
+    trig = dataset.serialize(format="trig").encode("utf-8")
+    nquads = dataset.serialize(format="nquads")
+    lines = sorted(set(line for line in nquads.splitlines() if line.strip()))
+    return {"jlis.trig": trig, "jlis.nq": ("\n".join(lines) + "\n").encode("utf-8")}
+
+
+def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write every file beside its final name, then rename them all into place."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged = []
+    try:
+        for name, content in files.items():
+            temporary = out_dir / f".{name}.partial-{os.getpid()}"
+            with open(temporary, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((temporary, out_dir / name))
+        for temporary, final in staged:
+            os.replace(temporary, final)
+    finally:
+        for temporary, _ in staged:
+            if temporary.exists():
+                temporary.unlink()
+
+
+def run_build(paths: ProjectPaths, out_dir: Path | None = None, *, validate: bool = True,
+              write: bool = True) -> BuildResult:
+    watch = Stopwatch()
+    results = []
+    warnings = []
+    source_bytes = 0
+    context = None
+    for document, extraction, context in extract_corpus(paths, watch):
+        results.append((document, extraction))
+        warnings.extend(extraction.warnings)
+        source_bytes += len(document.text.encode("utf-8"))
+    with watch("assemble"):
+        dataset = assemble(context.catalogue, results)
+    validation = None
+    if validate:
+        with watch("validate"):
+            validation = validate_dataset(dataset, paths.shapes, paths.ontology)
+    summary = summarise(dataset, len(results), validation)
+    if write:
+        with watch("write"):
+            files = serialise(dataset)
+            files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+            if validation is not None:
+                files["validation.txt"] = validation.report_text.encode("utf-8")
+            files["ontology.ttl"] = paths.ontology.read_bytes()
+            write_atomically(out_dir or paths.build, files)
+    return BuildResult(dataset=dataset, validation=validation, timings=watch.timings, summary=summary,
+                       warnings=warnings, source_bytes=source_bytes)

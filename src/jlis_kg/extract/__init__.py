@@ -1,0 +1,98 @@
+"""Extract facts, each with its evidence, from one structured document.
+
+``extract_document`` runs the extractors in order over a ``DocumentStructure``:
+
+- definitions and mentions (``mentions.py``): which entities each sentence names;
+- relations from cue phrases (``cues.py`` with ``data/reference/relation_cues.yaml``);
+- the organisation section: units, their hierarchy and what they are responsible for
+  (``organisation.py``);
+- projects: the numbered work items of plans and reports (``projects.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..catalogue import Catalogue, Gazetteer
+from ..model import Block, DocumentStructure, Evidence, Extraction, Fact, NormalisedDocument
+from .cues import CueConfig, match_rules
+from .mentions import MentionFinder, NameDiscovery
+
+
+@dataclass(frozen=True)
+class ExtractionContext:
+    catalogue: Catalogue
+    gazetteer: Gazetteer
+    cues: CueConfig
+    agency: str  # catalogue id of J-LIS itself
+
+
+def evidence(doc: NormalisedDocument, block: Block, start: int, end: int, context: str) -> Evidence:
+    line = block.line_at(start)
+    end_line = block.line_at(max(start, end - 1))
+    return Evidence(doc_id=doc.doc_id, line=line, quote=doc.line(line).raw.strip(),
+                    context=context.strip(), end_line=max(line, end_line))
+
+
+def heading_block(section) -> Block:
+    return Block(text=section.title, spans=((0, section.line),), kind="heading")
+
+
+def document_entity(doc_id: str) -> str:
+    return f"document/{doc_id}"
+
+
+def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
+                     context: ExtractionContext, fiscal_year: int) -> Extraction:
+    from .organisation import extract_organisation
+    from .projects import extract_projects
+
+    cues = context.cues
+    discovery = NameDiscovery(cues.system_name_suffixes, cues.generic_system_words, cues.system_name_stop_prefixes)
+    finder = MentionFinder(context.gazetteer, discovery, doc.doc_id)
+    extraction = Extraction(doc_id=doc.doc_id)
+    facts = extraction.facts
+    first_mention: dict[str, Evidence] = {}
+
+    blocks = [block for block, _ in structure.blocks()]
+    blocks += [heading_block(s) for s in structure.sections() if s.level > 0]
+    blocks += [footnote_block(f) for f in structure.footnotes]
+    for block in blocks:
+        finder.read_definitions(block)
+
+    for block in blocks:
+        for sentence in finder.sentences(block):
+            for mention in sentence.mentions:
+                if mention.entity not in first_mention:
+                    first_mention[mention.entity] = evidence(
+                        doc, block, sentence.offset + mention.start, sentence.offset + mention.end, sentence.text)
+            for rule, subject, obj in match_rules(sentence, cues):
+                # The later of the two names is the line the cue phrase ends on.
+                end = sentence.offset + max(subject.end, obj.end)
+                ev = evidence(doc, block, sentence.offset + max(subject.start, obj.start), end, sentence.text)
+                facts.append(Fact(subject.entity, rule.property, obj.entity, ev))
+
+    for entity, alias, block, offset in finder.definitions:
+        ev = evidence(doc, block, offset, offset + len(alias), block.text)
+        facts.append(Fact(entity, "skos:altLabel", alias, ev, literal=True, lang="ja"))
+
+    for table, _ in structure.tables():
+        for row in table.rows:
+            row_block = Block(text=" ".join(row.cells), spans=((0, row.line),), kind="row")
+            for mention in finder.find(row_block):
+                if mention.entity not in first_mention:
+                    first_mention[mention.entity] = Evidence(
+                        doc.doc_id, row.line, doc.line(row.line).raw.strip(), row_block.text, row.line)
+
+    facts.extend(extract_organisation(doc, structure, finder, context))
+    facts.extend(extract_projects(doc, structure, finder, context, fiscal_year, extraction))
+
+    for entity, ev in sorted(first_mention.items()):
+        facts.append(Fact(document_entity(doc.doc_id), "jlis:mentions", entity, ev))
+    extraction.entities.update(finder.discovered)
+    return extraction
+
+
+def footnote_block(footnote) -> Block:
+    """A footnote as a sentence about the term it annotates: 「⟨anchor⟩は、⟨body⟩」."""
+    prefix = f"{footnote.anchor}は、" if footnote.anchor else ""
+    return Block(text=prefix + footnote.text, spans=((0, footnote.line),), kind="footnote")

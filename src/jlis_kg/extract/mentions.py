@@ -1,0 +1,168 @@
+"""Find the entities a sentence names.
+
+Three sources of names, in this order of trust:
+1. the catalogue (and anything added to the document's gazetteer so far);
+2. the document's own definitions, 「…（以下「X」という。）」: X becomes an alias of
+   the entity named just before the parenthesis, for this document only;
+3. discovery: a compound noun ending in a system word (…システム, …ネットワーク,
+   …基盤) that the catalogue does not know becomes a new entity, marked as
+   discovered in this document.
+
+Discovered ids are a hash of the name's match form, so the same new name found
+in two documents (or two builds) gets the same IRI.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ..catalogue import Gazetteer, kind_of, match_form
+from ..model import Block, EntityRecord, Mention
+
+SENTENCE_END = re.compile(r"(?<=[。．])")
+DEFINITION = re.compile(r"[（(]\s*以下[、,]?\s*[「『]([^」』]{1,40})[」』]\s*(?:と)?(?:いう|称する)[。.]?\s*[）)]")
+# Characters a Japanese compound noun is made of (kanji, katakana, Latin, digits, joiners).
+NOUN_CHARS = r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z0-9・\-]"
+DISCOVERED_TYPES = {
+    "system": ("jlis:InformationSystem",),
+    "unit": ("org:OrganizationalUnit",),
+    "committee": ("jlis:Committee",),
+    "law": ("jlis:Law",),
+    "duty": ("jlis:Duty",),
+}
+
+
+def discovered_id(kind: str, name: str) -> str:
+    digest = hashlib.sha1(match_form(name).encode("utf-8")).hexdigest()[:10]
+    return f"{kind}/x-{digest}"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    block: Block
+    offset: int  # where the sentence starts in block.text
+    mentions: tuple[Mention, ...]  # offsets relative to the sentence
+
+
+def split_sentences(block: Block) -> list[tuple[int, str]]:
+    parts = []
+    start = 0
+    for piece in SENTENCE_END.split(block.text):
+        if piece.strip():
+            parts.append((start, piece))
+        start += len(piece)
+    return parts
+
+
+class NameDiscovery:
+    """Turns unknown compound nouns into discovered entities, by their suffix."""
+
+    def __init__(self, suffixes, generic_words, stop_prefixes):
+        suffix_alt = "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True))
+        # A name starts after a particle, punctuation or the start of the text, so
+        # it takes the whole compound noun: 「新たな⟨XYZ連携システム⟩を」.
+        self.pattern = re.compile(rf"(?<!{NOUN_CHARS})({NOUN_CHARS}{{2,30}}?(?:{suffix_alt}))(?!{NOUN_CHARS})")
+        self.generic = {match_form(w) for w in generic_words}
+        self.stop_prefixes = tuple(sorted(stop_prefixes, key=len, reverse=True))
+
+    def candidates(self, masked_text: str):
+        for match in self.pattern.finditer(masked_text):
+            name = match.group(1).strip("・-")
+            if match_form(name) in self.generic or name.startswith(self.stop_prefixes):
+                continue
+            if len(name) < 5 or re.fullmatch(r"[0-9A-Za-z\-・]+", name):
+                continue
+            yield match.start(1), match.start(1) + len(name), name
+
+
+MASK = "■"
+
+
+class MentionFinder:
+    """Per-document mention finding: the catalogue gazetteer plus the document's own names."""
+
+    def __init__(self, gazetteer: Gazetteer, discovery: NameDiscovery | None, doc_id: str):
+        self.gazetteer = gazetteer.copy()
+        self.discovery = discovery
+        self.doc_id = doc_id
+        self.discovered: dict[str, EntityRecord] = {}
+        self.definitions: list[tuple[str, str, Block, int]] = []  # (entity, alias, block, offset)
+
+    def _discover(self, kind: str, name: str) -> str:
+        entity = self.gazetteer.lookup(name)
+        if entity:
+            return entity
+        entity = discovered_id(kind, name)
+        self.discovered.setdefault(entity, EntityRecord(
+            id=entity, types=DISCOVERED_TYPES[kind], label_ja=name, discovered_in=self.doc_id))
+        self.gazetteer.add(name, entity)
+        return entity
+
+    def read_definitions(self, block: Block) -> None:
+        """Learn the 以下「X」という aliases a block defines, before mentions are searched."""
+        for match in DEFINITION.finditer(block.text):
+            alias = match.group(1).strip()
+            before = block.text[:match.start()]
+            found = self.gazetteer.find(before[-60:])
+            entity = None
+            if found and found[-1][1] == len(before[-60:]):
+                entity = found[-1][3]
+            else:
+                noun = re.search(rf"{NOUN_CHARS}{{2,40}}$", before)
+                if noun:
+                    entity = self._discover(_kind_by_suffix(noun.group(0)), noun.group(0)) \
+                        if _kind_by_suffix(noun.group(0)) else None
+            if entity:
+                self.gazetteer.add(alias, entity)
+                self.definitions.append((entity, alias, block, match.start(1)))
+
+    def find(self, block: Block) -> list[Mention]:
+        text = block.text
+        hits = self.gazetteer.find(text)
+        if self.discovery:
+            masked = list(text)
+            for start, end, _, _ in hits:
+                masked[start:end] = MASK * (end - start)
+            masked_text = "".join(masked)
+            new = []
+            for start, end, name in self.discovery.candidates(masked_text):
+                if start > 0 and masked_text[start - 1] == MASK:
+                    continue  # a known name followed by more words: not a name of its own
+                kind = _kind_by_suffix(name) or "system"
+                entity = self._discover(kind, name)
+                new.append((start, end, text[start:end], entity))
+            hits = sorted(hits + new)
+        return [Mention(entity=e, surface=s, start=a, end=b) for a, b, s, e in hits]
+
+    def sentences(self, block: Block) -> list[Sentence]:
+        mentions = self.find(block)
+        result = []
+        for offset, text in split_sentences(block):
+            end = offset + len(text)
+            inside = tuple(
+                Mention(m.entity, m.surface, m.start - offset, m.end - offset)
+                for m in mentions if offset <= m.start and m.end <= end)
+            result.append(Sentence(text=text, block=block, offset=offset, mentions=inside))
+        return result
+
+
+_SUFFIX_KINDS = (
+    (re.compile(r"(システム|ネットワーク|サーバー?|基盤|プラットフォーム|クラウド)$"), "system"),
+    (re.compile(r"(委員会|会議)$"), "committee"),
+    (re.compile(r"(法律|法)$"), "law"),
+    (re.compile(r"事務$"), "duty"),
+    (re.compile(r"(本部|センター|部|室|課)$"), "unit"),
+)
+
+
+def _kind_by_suffix(name: str) -> str | None:
+    for pattern, kind in _SUFFIX_KINDS:
+        if pattern.search(name):
+            return kind
+    return None
+
+
+def entity_kind(entity_id: str) -> str:
+    return kind_of(entity_id)

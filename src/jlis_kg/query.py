@@ -1,0 +1,210 @@
+"""Named SPARQL queries, parameters and result formats.
+
+A named query is ``queries/{name}.rq``.  Its header comment says what it answers
+and which parameters it takes:
+
+    # Question: What are the legal bases of each information system?
+    # Param: system  an information system (label, alias or IRI); optional
+
+A parameter is bound as an RDF term through initial bindings, never pasted into
+the query text, so a value such as ``LGWAN" } ; DROP ALL ; #`` is only ever a
+string that matches nothing.  Labels and aliases are resolved to IRIs first
+(``resolve_entity``); a value that names no entity stays a plain literal.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS, XSD
+from rdflib.plugins.sparql import prepareQuery
+
+from .catalogue import match_form
+from .model import InputError
+from .namespaces import ID, PREFIXES
+
+HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    question: str
+    params: tuple[tuple[str, str], ...]  # (name, description)
+
+
+def parse_query_file(path: Path, name: str | None = None) -> NamedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: query file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: query file is not UTF-8 text") from None
+    question, params = "", []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = HEADER.match(line)
+        if match and match.group(1).lower() == "question":
+            question = match.group(2).strip()
+        elif match and match.group(1).lower() == "param":
+            param, _, description = match.group(2).strip().partition(" ")
+            params.append((param, description.strip()))
+    return NamedQuery(name or path.stem, path, text, question, tuple(params))
+
+
+def named_queries(directory: Path) -> dict[str, NamedQuery]:
+    return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def find_query(spec: str, directory: Path, stdin_text: str | None = None) -> NamedQuery:
+    if spec == "-":
+        return NamedQuery("-", Path("<stdin>"), stdin_text or "", "", ())
+    path = Path(spec)
+    if path.suffix == ".rq" or path.exists():
+        return parse_query_file(path)
+    known = named_queries(directory)
+    if spec in known:
+        return known[spec]
+    raise InputError(f"{spec}: no such query file or named query (see `jlis-kg query --list`)")
+
+
+def load_dataset(path: Path) -> Dataset:
+    if not path.is_file():
+        raise InputError(f"{path}: no built graph; run `jlis-kg build` first")
+    dataset = Dataset(default_union=True)
+    try:
+        dataset.parse(path, format="nquads" if path.suffix == ".nq" else "trig")
+    except Exception as exc:  # parser errors come in several types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot read the built graph ({first})") from None
+    return dataset
+
+
+def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
+    """An entity IRI from an IRI, an id (``system/lgwan``), a label or an alias."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if value.startswith(("http://", "https://")):
+        return URIRef(value)
+    if re.fullmatch(r"[a-z]+/[a-z0-9-]+", value):
+        candidate = URIRef(ID + value)
+        if (candidate, None, None) in dataset:
+            return candidate
+    wanted = match_form(value)
+    best = None
+    for prop in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
+        for subject, _, label in dataset.triples((None, prop, None)):
+            if isinstance(subject, URIRef) and match_form(str(label)) == wanted:
+                if best is None or str(subject) < str(best):
+                    best = subject
+        if best is not None:
+            return best
+    return None
+
+
+def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dict:
+    declared = {name for name, _ in query.params}
+    bindings = {}
+    for name, value in raw.items():
+        if declared and name not in declared:
+            raise InputError(f"{query.path}: unknown parameter '{name}' (takes: {', '.join(sorted(declared))})")
+        if re.fullmatch(r"-?[0-9]+", value.strip()):
+            bindings[name] = Literal(int(value), datatype=XSD.integer)
+            continue
+        entity = resolve_entity(dataset, value)
+        bindings[name] = entity if entity is not None else Literal(value)
+    return bindings
+
+
+def run_query(dataset: Dataset, query: NamedQuery, params: dict[str, str] | None = None):
+    """Run a query on the union of the named graphs; returns (variables, rows)."""
+    try:
+        prepared = prepareQuery(query.text, initNs={k: v for k, v in PREFIXES.items()})
+    except Exception as exc:  # pyparsing's ParseException and friends
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{query.path}: malformed SPARQL ({first})") from None
+    if prepared.algebra.name not in ("SelectQuery", "AskQuery"):
+        raise InputError(f"{query.path}: only SELECT and ASK queries can be run here")
+    bindings = bind_params(query, dataset, params or {})
+    result = dataset.query(prepared, initBindings=bindings)
+    if result.type == "ASK":
+        return ["ask"], [(Literal(bool(result.askAnswer)),)]
+    variables = [str(v) for v in result.vars]
+    return variables, [tuple(row) for row in result]
+
+
+def term_text(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in PREFIXES.items():
+            if text.startswith(str(namespace)) and prefix in ("id", "jlis"):
+                return f"{prefix}:{text[len(str(namespace)):]}"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def format_table(variables, rows, max_width: int = 60) -> str:
+    cells = [[term_text(t) for t in row] for row in rows]
+    clipped = [[c if _width(c) <= max_width else c[: max_width // 2 - 1] + "…" for c in row] for row in cells]
+    widths = [max([_width(v)] + [_width(r[i]) for r in clipped]) for i, v in enumerate(variables)]
+    lines = [" │ ".join(_pad(v, w) for v, w in zip(variables, widths)).rstrip(),
+             "─┼─".join("─" * w for w in widths)]
+    lines += [" │ ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in clipped]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def format_csv(variables, rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow(["" if t is None else str(t) for t in row])
+    return buffer.getvalue()
+
+
+def _json_term(term):
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def format_json(variables, rows) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=2)
+
+
+FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
