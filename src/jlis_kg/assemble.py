@@ -152,10 +152,14 @@ def add_document_graph(dataset: Dataset, document: Document, extraction: Extract
     facts = list(extraction.facts)
     facts += [Fact(f.subject, SUPER_PROPERTIES[f.predicate], f.obj, f.evidence)
               for f in extraction.facts if f.predicate in SUPER_PROPERTIES]
+    seen = set()
     for fact in facts:
         s = entity_iri(fact.subject)
         p = curie(fact.predicate)
         o = object_term(fact)
+        if (s, p, o, fact.evidence.line) in seen:
+            continue  # one statement per triple and line: the first sentence found is its context
+        seen.add((s, p, o, fact.evidence.line))
         graph.add((s, p, o))
         if fact.predicate == "skos:prefLabel":
             graph.add((s, RDFS.label, o))
@@ -185,7 +189,7 @@ def assemble(catalogue: Catalogue, results: list[tuple[Document, Extraction]]) -
 
 def entity_kind_counts(dataset: Dataset) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for s in set(dataset.subjects(RDF.type, None)):
+    for s in {q[0] for q in dataset.quads((None, RDF.type, None, None))}:
         if isinstance(s, URIRef) and str(s).startswith(str(entity_iri(""))):
             kind = kind_of(str(s)[len(str(entity_iri(""))):])
             counts[kind] = counts.get(kind, 0) + 1

@@ -27,6 +27,16 @@ REQUIRED_KEYS = ("id", "file", "title", "kind", "fiscal_year", "as_of")
 FALLBACK_ENCODINGS = ("utf-8", "cp932")
 
 
+class _ManifestLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay strings, so a bad date gets our message."""
+
+
+_ManifestLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class Meeting:
     committee: str  # catalogue id, "committee/management-council"
@@ -121,7 +131,7 @@ def read_manifest(data_dir: Path) -> list[DocumentEntry]:
     if not manifest.is_file():
         raise InputError(f"{manifest}: no manifest (expected a YAML file listing the documents)")
     try:
-        content = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        content = yaml.load(manifest.read_text(encoding="utf-8"), Loader=_ManifestLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{manifest}: not valid YAML ({first})") from None
