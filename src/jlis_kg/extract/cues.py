@@ -17,13 +17,17 @@ import yaml
 from ..model import InputError
 from .mentions import Sentence, entity_kind
 
-KIND_CODES = {
-    "system": "SYS", "law": "LAW", "duty": "DUTY", "organization": "ORG",
+KIND_CODES = {  # id prefix (kind) → token code
+    "system": "SYS", "law": "LAW", "duty": "DUTY", "org": "ORG", "organization": "ORG",
     "unit": "UNIT", "committee": "COMM", "segment": "SEG",
 }
 ALL_CODES = sorted(set(KIND_CODES.values()))
 LIST_JOINERS = r"(?:、|,|及び|並びに|ならびに|及|と|や|・|又は|または|若しくは)"
-PLACEHOLDER = re.compile(r"\{(?:(gap)(?::(\d+))?|(\w+):([A-Z|]+)(\+?))\}")
+PLACEHOLDER = re.compile(r"\{(?:(gap|any)(?::(\d+))?|(\w+):([A-Z|]+)(\+?))\}")
+# A parenthetical remark — a definition 「(以下「X」という。)」, an abbreviation 「(LGWAN)」,
+# examples 「(地方税電子申告等)」 — is left out before matching, so that it does not
+# break a phrase such as 「A(以下「B」という。)を構成するC」.
+PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,11 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern, list[str], list[str]]:
     for index, match in enumerate(PLACEHOLDER.finditer(pattern)):
         pieces.append(pattern[position:match.start()])
         position = match.end()
-        if match.group(1):
+        if match.group(1) == "gap":
             pieces.append(rf"[^⟦。]{{0,{match.group(2) or 24}}}?")
+            continue
+        if match.group(1) == "any":  # may step over other names
+            pieces.append(rf"[^。]{{0,{match.group(2) or 24}}}?")
             continue
         role, kinds, many = match.group(3), match.group(4).split("|"), match.group(5)
         codes = ALL_CODES if "ANY" in kinds else kinds
@@ -123,7 +130,12 @@ def tokenise(sentence: Sentence) -> tuple[str, list[int]]:
         out.append(f"⟦{KIND_CODES.get(entity_kind(mention.entity), 'SYS')}#{index}⟧")
         position = mention.end
     out.append(sentence.text[position:])
-    return "".join(out), []
+    tokenised = "".join(out)
+    while True:
+        stripped = PARENTHETICAL.sub("", tokenised)
+        if stripped == tokenised:
+            return tokenised, []
+        tokenised = stripped
 
 
 TOKEN_INDEX = re.compile(r"#(\d+)⟧")

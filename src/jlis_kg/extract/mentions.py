@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from ..catalogue import Gazetteer, kind_of, match_form
 from ..model import Block, EntityRecord, Mention
 
-SENTENCE_END = re.compile(r"(?<=[。．])")
 DEFINITION = re.compile(r"[（(]\s*以下[、,]?\s*[「『]([^」』]{1,40})[」』]\s*(?:と)?(?:いう|称する)[。.]?\s*[）)]")
 # Characters a Japanese compound noun is made of (kanji, katakana, Latin, digits, joiners).
 NOUN_CHARS = r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z0-9・\-]"
@@ -46,13 +45,25 @@ class Sentence:
     mentions: tuple[Mention, ...]  # offsets relative to the sentence
 
 
+OPENERS, CLOSERS = "（(「『【", "）)」』】"
+
+
 def split_sentences(block: Block) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; a 。 inside brackets (「…という。」) does not end a sentence."""
     parts = []
-    start = 0
-    for piece in SENTENCE_END.split(block.text):
-        if piece.strip():
-            parts.append((start, piece))
-        start += len(piece)
+    start = depth = 0
+    text = block.text
+    for index, ch in enumerate(text):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch in "。．" and depth == 0:
+            if text[start:index + 1].strip():
+                parts.append((start, text[start:index + 1]))
+            start = index + 1
+    if text[start:].strip():
+        parts.append((start, text[start:]))
     return parts
 
 
