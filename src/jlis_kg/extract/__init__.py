@@ -6,6 +6,7 @@
 - relations from cue phrases (``cues.py`` with ``data/reference/relation_cues.yaml``);
 - the organisation section: units, their hierarchy and what they are responsible for
   (``organisation.py``);
+- duties and the systems that serve them, from the section layout (``duties.py``);
 - projects: the numbered work items of plans and reports (``projects.py``).
 """
 from __future__ import annotations
@@ -43,6 +44,7 @@ def document_entity(doc_id: str) -> str:
 
 def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
                      context: ExtractionContext, fiscal_year: int) -> Extraction:
+    from .duties import extract_duty_support
     from .organisation import extract_organisation
     from .projects import extract_projects
 
@@ -84,6 +86,7 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
                         doc.doc_id, row.line, doc.line(row.line).raw.strip(), row_block.text, row.line)
 
     facts.extend(extract_organisation(doc, structure, finder, context))
+    facts.extend(extract_duty_support(doc, structure, finder, context))
     facts.extend(extract_projects(doc, structure, finder, context, fiscal_year, extraction))
 
     for entity, ev in sorted(first_mention.items()):
