@@ -49,7 +49,9 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
     from .projects import extract_projects
 
     cues = context.cues
-    discovery = NameDiscovery(cues.system_name_suffixes, cues.generic_system_words, cues.system_name_stop_prefixes)
+    discovery = NameDiscovery(cues.system_name_suffixes, cues.generic_system_words, cues.system_name_stop_prefixes,
+                              cues.extra.get("system_name_stop_suffixes", ()),
+                              int(cues.extra.get("system_name_min_stem", 4)))
     finder = MentionFinder(context.gazetteer, discovery, doc.doc_id)
     extraction = Extraction(doc_id=doc.doc_id)
     facts = extraction.facts

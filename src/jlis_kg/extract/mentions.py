@@ -70,8 +70,11 @@ def split_sentences(block: Block) -> list[tuple[int, str]]:
 class NameDiscovery:
     """Turns unknown compound nouns into discovered entities, by their suffix."""
 
-    def __init__(self, suffixes, generic_words, stop_prefixes):
-        suffix_alt = "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True))
+    def __init__(self, suffixes, generic_words, stop_prefixes, stop_suffixes=(), min_stem: int = 4):
+        self.suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self.stop_suffixes = tuple(stop_suffixes)
+        self.min_stem = min_stem
+        suffix_alt = "|".join(map(re.escape, self.suffixes))
         # A name starts after a particle, punctuation or the start of the text, so
         # it takes the whole compound noun: 「新たな⟨XYZ連携システム⟩を」.
         self.pattern = re.compile(rf"(?<!{NOUN_CHARS})({NOUN_CHARS}{{2,30}}?(?:{suffix_alt}))(?!{NOUN_CHARS})")
@@ -83,7 +86,10 @@ class NameDiscovery:
             name = match.group(1).strip("・-")
             if match_form(name) in self.generic or name.startswith(self.stop_prefixes):
                 continue
-            if len(name) < 5 or re.fullmatch(r"[0-9A-Za-z\-・]+", name):
+            if name.endswith(self.stop_suffixes) or re.match(r"[0-9０-９]|(令和|平成|昭和)", name):
+                continue
+            suffix = next((x for x in self.suffixes if name.endswith(x)), "")
+            if len(name) - len(suffix) < self.min_stem or re.fullmatch(r"[0-9A-Za-z\-・]+", name):
                 continue
             yield match.start(1), match.start(1) + len(name), name
 
