@@ -4,13 +4,13 @@
 
 Prints the median time of every pipeline stage over N builds (no files written),
 the triples per second of the whole build, and — measured in the same run — the
-gazetteer's bucketed longest-match against the obvious alternative, one big
-regular-expression alternation of every alias, on the whole corpus.
+gazetteer's mention finder (one compiled alternation over the squeezed text, with
+offsets back to the original) against the obvious alternative, a ``str.find``
+scan for every alias followed by leftmost-longest overlap removal.
 """
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
@@ -64,11 +64,25 @@ def main() -> None:
     texts = [match_form(d.text) for d in read_corpus(paths.data)]
     names = sorted({match_form(n) for r in catalogue.entities.values() for n in surface_forms(r)},
                    key=len, reverse=True)
-    alternation = re.compile("|".join(map(re.escape, names)))
+
+    def naive(text: str):
+        hits = []
+        for name in names:
+            start = text.find(name)
+            while start >= 0:
+                hits.append((start, -len(name), name))
+                start = text.find(name, start + 1)
+        chosen, end = [], -1
+        for start, negative_length, name in sorted(hits):
+            if start >= end:
+                chosen.append(name)
+                end = start - negative_length
+        return chosen
+
     ours = median_time(lambda: [gazetteer.find(t) for t in texts], args.runs)
-    regex = median_time(lambda: [alternation.findall(t) for t in texts], args.runs)
-    print(f"mention finding over the corpus: gazetteer {ours:.3f} s, regex alternation {regex:.3f} s, "
-          f"ratio {regex / ours:.2f}x")
+    scan = median_time(lambda: [naive(t) for t in texts], args.runs)
+    print(f"mention finding over the corpus ({len(names)} names): gazetteer {ours:.3f} s, "
+          f"per-name str.find scan {scan:.3f} s, ratio {scan / ours:.1f}x")
 
 
 if __name__ == "__main__":

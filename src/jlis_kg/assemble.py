@@ -17,9 +17,9 @@ from decimal import Decimal
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from .catalogue import Catalogue, kind_of
+from .catalogue import Catalogue
 from .model import EntityRecord, Extraction, Fact
-from .namespaces import JLIS, REFERENCE_GRAPH, bind_prefixes, curie, entity_iri, graph_iri
+from .namespaces import JLIS, PREFIXES, REFERENCE_GRAPH, bind_prefixes, curie, entity_iri, graph_iri
 from .sources import Document
 
 # Predicates whose object is a class CURIE, not an entity id.
@@ -187,10 +187,17 @@ def assemble(catalogue: Catalogue, results: list[tuple[Document, Extraction]]) -
     return dataset
 
 
-def entity_kind_counts(dataset: Dataset) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for s in {q[0] for q in dataset.quads((None, RDF.type, None, None))}:
-        if isinstance(s, URIRef) and str(s).startswith(str(entity_iri(""))):
-            kind = kind_of(str(s)[len(str(entity_iri(""))):])
-            counts[kind] = counts.get(kind, 0) + 1
-    return dict(sorted(counts.items()))
+def entities_per_class(dataset: Dataset) -> dict[str, int]:
+    """Distinct resources per rdf:type, as CURIEs (``jlis:InformationSystem``: 92)."""
+    members: dict[str, set] = {}
+    for s, _, cls, _ in dataset.quads((None, RDF.type, None, None)):
+        members.setdefault(short_name(cls), set()).add(s)
+    return {cls: len(nodes) for cls, nodes in sorted(members.items())}
+
+
+def short_name(term) -> str:
+    text = str(term)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(str(namespace)) and len(text) > len(str(namespace)) and prefix not in ("id", "graph"):
+            return f"{prefix}:{text[len(str(namespace)):]}"
+    return text

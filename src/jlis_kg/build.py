@@ -20,12 +20,12 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from .assemble import assemble, entity_kind_counts
+from .assemble import assemble, entities_per_class, short_name
 from .catalogue import Gazetteer, load_catalogue
 from .extract import ExtractionContext, extract_document
 from .extract.cues import load_cues
 from .model import InputError
-from .namespaces import JLIS, bind_prefixes
+from .namespaces import bind_prefixes
 from .normalise import normalise_document
 from .paths import ProjectPaths
 from .sources import read_corpus
@@ -87,22 +87,19 @@ def extract_corpus(paths: ProjectPaths, watch: Stopwatch):
         yield document, extraction, context
 
 
-RELATION_PROPERTIES = (
+RELATION_PROPERTIES = {f"jlis:{name}" for name in (
     "legalBasis", "supportsDuty", "operatedBy", "responsibleUnit", "dependsOn", "deliveredVia",
     "usesDataFrom", "hostedOn", "partOf", "succeeds", "concerns", "meetingOf", "presentedAt", "mentions",
-)
+)} | {"org:unitOf", "org:hasUnit", "skos:altLabel"}
 
 
 def summarise(dataset: Dataset, documents: int, validation: ValidationResult | None) -> dict:
     relations: Counter = Counter()
-    triples = set()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        triples.add((s, p, o))
-    for s, p, o in triples:
-        text = str(p)
-        local = text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        if text.startswith(str(JLIS)) and local in RELATION_PROPERTIES or local in ("unitOf", "hasUnit"):
-            relations[("org:" if "/org#" in text else "jlis:") + local] += 1
+    triples = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    for _, p, _ in triples:
+        name = short_name(p)
+        if name in RELATION_PROPERTIES:
+            relations[name] += 1
     statements = sum(1 for _ in dataset.quads((None, RDF.type, RDF.Statement, None)))
     return {
         "documents": documents,
@@ -111,7 +108,7 @@ def summarise(dataset: Dataset, documents: int, validation: ValidationResult | N
         "named_graphs": sorted(str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)
                                and str(g.identifier) != "urn:x-rdflib:default"),
         "evidence_statements": statements,
-        "entities_per_kind": entity_kind_counts(dataset),
+        "entities_per_class": entities_per_class(dataset),
         "relations_per_property": dict(sorted(relations.items())),
         "validation": None if validation is None else {
             "conforms": validation.conforms, "violations": validation.violations, "warnings": validation.warnings},

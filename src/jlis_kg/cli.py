@@ -24,12 +24,12 @@ def _paths(ctx):
 def print_summary(summary: dict, timings: dict | None = None) -> None:
     click.echo(f"documents: {summary['documents']}   quads: {summary['quads']}   "
                f"distinct triples: {summary['distinct_triples']}   evidence statements: {summary['evidence_statements']}")
-    click.echo("entities per kind:")
-    for kind, count in summary["entities_per_kind"].items():
-        click.echo(f"  {kind:<14} {count:>6}")
+    click.echo("entities per class:")
+    for cls, count in summary["entities_per_class"].items():
+        click.echo(f"  {cls:<28} {count:>6}")
     click.echo("relations per property:")
     for prop, count in summary["relations_per_property"].items():
-        click.echo(f"  {prop:<22} {count:>6}")
+        click.echo(f"  {prop:<28} {count:>6}")
     validation = summary.get("validation")
     if validation:
         state = "conforms" if validation["conforms"] else "DOES NOT CONFORM"
