@@ -135,6 +135,12 @@ def query(ctx, query, fmt, params, list_queries):
     click.echo(FORMATTERS[fmt](variables, rows))
 
 
+# Commands of other modules are registered here, one line each.
+# (commands: traversal and exports)
+# (commands: change over time)
+# (commands: store, endpoint and external stores)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False, obj={})

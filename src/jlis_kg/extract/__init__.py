@@ -89,6 +89,8 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
 
     facts.extend(extract_organisation(doc, structure, finder, context))
     facts.extend(extract_duty_support(doc, structure, finder, context))
+    # (extractors: figures and indicators)
+    # (extractors: events, meetings and people)
     facts.extend(extract_projects(doc, structure, finder, context, fiscal_year, extraction))
 
     for entity, ev in sorted(first_mention.items()):
