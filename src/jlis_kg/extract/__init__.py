@@ -7,14 +7,15 @@
 - the organisation section: units, their hierarchy and what they are responsible for
   (``organisation.py``);
 - duties and the systems that serve them, from the section layout (``duties.py``);
+- legal bases given "respectively" to the numbered items that follow (``enumerations.py``);
 - projects: the numbered work items of plans and reports (``projects.py``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalogue import Catalogue, Gazetteer
-from ..model import Block, DocumentStructure, Evidence, Extraction, Fact, NormalisedDocument
+from ..catalogue import Catalogue, Gazetteer, kind_of
+from ..model import Block, DocumentStructure, Evidence, Extraction, Fact, Mention, NormalisedDocument
 from .cues import CueConfig, match_rules
 from .mentions import MentionFinder, NameDiscovery
 
@@ -45,6 +46,7 @@ def document_entity(doc_id: str) -> str:
 def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
                      context: ExtractionContext, fiscal_year: int) -> Extraction:
     from .duties import extract_duty_support
+    from .enumerations import extract_respective_legal_bases
     from .organisation import extract_organisation
     from .projects import extract_projects
 
@@ -57,11 +59,13 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
     facts = extraction.facts
     first_mention: dict[str, Evidence] = {}
 
-    blocks = [block for block, _ in structure.blocks()]
+    section_blocks = list(structure.blocks())
+    blocks = [block for block, _ in section_blocks]
     blocks += [heading_block(s) for s in structure.sections() if s.level > 0]
     blocks += [footnote_block(f) for f in structure.footnotes]
     for block in blocks:
         finder.read_definitions(block)
+    topics = {id(block): section_topic(trail[-1], finder) for block, trail in section_blocks}
 
     for block in blocks:
         for sentence in finder.sentences(block):
@@ -69,11 +73,7 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
                 if mention.entity not in first_mention:
                     first_mention[mention.entity] = evidence(
                         doc, block, sentence.offset + mention.start, sentence.offset + mention.end, sentence.text)
-            for rule, subject, obj in match_rules(sentence, cues):
-                # The later of the two names is the line the cue phrase ends on.
-                end = sentence.offset + max(subject.end, obj.end)
-                ev = evidence(doc, block, sentence.offset + max(subject.start, obj.start), end, sentence.text)
-                facts.append(Fact(subject.entity, rule.property, obj.entity, ev))
+            facts.extend(cue_facts(doc, block, sentence, cues, topics.get(id(block))))
 
     for entity, alias, block, offset in finder.definitions:
         ev = evidence(doc, block, offset, offset + len(alias), block.text)
@@ -82,13 +82,16 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
     for table, _ in structure.tables():
         for row in table.rows:
             row_block = Block(text=" ".join(row.cells), spans=((0, row.line),), kind="row")
-            for mention in finder.find(row_block):
-                if mention.entity not in first_mention:
-                    first_mention[mention.entity] = Evidence(
-                        doc.doc_id, row.line, doc.line(row.line).raw.strip(), row_block.text, row.line)
+            for sentence in finder.sentences(row_block):
+                for mention in sentence.mentions:
+                    if mention.entity not in first_mention:
+                        first_mention[mention.entity] = Evidence(
+                            doc.doc_id, row.line, doc.line(row.line).raw.strip(), row_block.text, row.line)
+                facts.extend(cue_facts(doc, row_block, sentence, cues, None))
 
     facts.extend(extract_organisation(doc, structure, finder, context))
     facts.extend(extract_duty_support(doc, structure, finder, context))
+    facts.extend(extract_respective_legal_bases(doc, structure, finder, context))
     # (extractors: figures and indicators)
     # (extractors: events, meetings and people)
     facts.extend(extract_projects(doc, structure, finder, context, fiscal_year, extraction))
@@ -97,6 +100,27 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
         facts.append(Fact(document_entity(doc.doc_id), "jlis:mentions", entity, ev))
     extraction.entities.update(finder.discovered)
     return extraction
+
+
+def section_topic(section, finder) -> Mention | None:
+    """The one system a section heading names: the implicit subject of its sentences."""
+    systems = {m.entity: m for m in finder.find(heading_block(section)) if kind_of(m.entity) == "system"}
+    if len(systems) != 1:
+        return None
+    mention = next(iter(systems.values()))
+    return Mention(mention.entity, mention.surface, -1, -1)
+
+
+def cue_facts(doc, block: Block, sentence, cues: CueConfig, topic: Mention | None) -> list[Fact]:
+    facts = []
+    for rule, subject, obj in match_rules(sentence, cues, topic):
+        # The line of the later of the two names is where the cue phrase ends; a
+        # section topic stands in the heading, so the object's line is used then.
+        named = [m for m in (subject, obj) if m.start >= 0]
+        start = sentence.offset + max(m.start for m in named)
+        end = sentence.offset + max(m.end for m in named)
+        facts.append(Fact(subject.entity, rule.property, obj.entity, evidence(doc, block, start, end, sentence.text)))
+    return facts
 
 
 def footnote_block(footnote) -> Block:

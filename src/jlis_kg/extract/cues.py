@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ..model import InputError
+from ..model import InputError, Mention
 from .mentions import Sentence, entity_kind
 
 KIND_CODES = {  # id prefix (kind) → token code
@@ -37,13 +37,16 @@ class CueRule:
     regex: re.Pattern
     roles: tuple[str, ...]  # group names of the subject tokens, then of the object tokens
     example: str
+    keep_parentheses: bool = False  # match against the sentence with its parentheticals
+    section_subject: bool = False  # the subject is the system the section heading names
+    constraint: str = ""  # a named check on each (subject, object) pair, see CONSTRAINTS
 
 
 def _token(codes: list[str]) -> str:
     return rf"⟦(?:{'|'.join(codes)})#\d+⟧"
 
 
-def compile_pattern(pattern: str) -> tuple[re.Pattern, list[str], list[str]]:
+def compile_pattern(pattern: str, needs_subject: bool = True) -> tuple[re.Pattern, list[str], list[str]]:
     subjects: list[str] = []
     objects: list[str] = []
     pieces = []
@@ -73,8 +76,8 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern, list[str], list[str]]:
         else:
             raise ValueError(f"role must be subj or obj, not '{role}'")
     pieces.append(pattern[position:])
-    if not subjects or not objects:
-        raise ValueError("a pattern needs a {subj:…} and an {obj:…}")
+    if not objects or (needs_subject and not subjects):
+        raise ValueError("a pattern needs a {subj:…} and an {obj:…} (or subject: section and an {obj:…})")
     return re.compile("".join(pieces)), subjects, objects
 
 
@@ -100,11 +103,17 @@ def load_cues(path: Path) -> CueConfig:
     rules = []
     subject_groups, object_groups = {}, {}
     for raw in content.get("rules") or []:
+        section_subject = raw.get("subject") == "section"
+        constraint = str(raw.get("constraint", ""))
         try:
-            regex, subjects, objects = compile_pattern(raw["pattern"])
+            regex, subjects, objects = compile_pattern(raw["pattern"], needs_subject=not section_subject)
+            if constraint and constraint not in CONSTRAINTS:
+                raise ValueError(f"unknown constraint '{constraint}' (known: {', '.join(CONSTRAINTS)})")
         except (KeyError, ValueError, re.error) as exc:
             raise InputError(f"{path}: rule '{raw.get('name', '?')}': {exc}") from None
-        rule = CueRule(raw["name"], raw["property"], regex, tuple(subjects + objects), raw.get("example", ""))
+        rule = CueRule(raw["name"], raw["property"], regex, tuple(subjects + objects), raw.get("example", ""),
+                       keep_parentheses=raw.get("parentheses") == "keep", section_subject=section_subject,
+                       constraint=constraint)
         subject_groups[rule.name] = subjects
         object_groups[rule.name] = objects
         rules.append(rule)
@@ -121,8 +130,8 @@ def load_cues(path: Path) -> CueConfig:
     )
 
 
-def tokenise(sentence: Sentence) -> tuple[str, list[int]]:
-    """The sentence with mentions as tokens, and each token's start in the tokenised text."""
+def tokenise(sentence: Sentence, keep_parentheses: bool = False) -> tuple[str, list[int]]:
+    """The sentence with mentions as tokens (parentheticals removed unless kept)."""
     out = []
     position = 0
     for index, mention in enumerate(sentence.mentions):
@@ -131,27 +140,61 @@ def tokenise(sentence: Sentence) -> tuple[str, list[int]]:
         position = mention.end
     out.append(sentence.text[position:])
     tokenised = "".join(out)
-    while True:
+    while not keep_parentheses:
         stripped = PARENTHETICAL.sub("", tokenised)
         if stripped == tokenised:
-            return tokenised, []
+            break
         tokenised = stripped
+    return tokenised, []
 
 
 TOKEN_INDEX = re.compile(r"#(\d+)⟧")
 
 
-def match_rules(sentence: Sentence, config: CueConfig):
-    """Yield (rule, subject mention, object mention) for every cue match in a sentence."""
-    if len(sentence.mentions) < 2:
+def unit_rank(name: str, ranks) -> int | None:
+    """How deep a unit's kind sits (センター 0, 部 1, 課 2 …) by the suffix of its name."""
+    for depth, suffixes in enumerate(ranks):
+        if name.endswith(tuple(suffixes)):
+            return depth
+    return None
+
+
+def _child_ranks_below_parent(subject: Mention, obj: Mention, config: "CueConfig") -> bool:
+    ranks = config.extra.get("unit_rank_suffixes", ())
+    child, parent = unit_rank(subject.surface, ranks), unit_rank(obj.surface, ranks)
+    return child is not None and parent is not None and child > parent
+
+
+CONSTRAINTS = {"unit-rank": _child_ranks_below_parent}
+
+
+def match_rules(sentence: Sentence, config: CueConfig, section_subject: Mention | None = None):
+    """Yield (rule, subject mention, object mention) for every cue match in a sentence.
+
+    ``section_subject`` is the system the enclosing section's heading names, the
+    implicit topic of a sentence that has none of its own; rules marked
+    ``subject: section`` use it.
+    """
+    if not sentence.mentions:
         return
-    tokenised, _ = tokenise(sentence)
+    forms = {}
     for rule in config.rules:
-        for match in rule.regex.finditer(tokenised):
-            subjects = [int(i) for g in config.subject_groups[rule.name] for i in TOKEN_INDEX.findall(match.group(g) or "")]
-            objects = [int(i) for g in config.object_groups[rule.name] for i in TOKEN_INDEX.findall(match.group(g) or "")]
-            for s in subjects:
-                for o in objects:
-                    subject, obj = sentence.mentions[s], sentence.mentions[o]
-                    if subject.entity != obj.entity:
+        if rule.section_subject and section_subject is None:
+            continue
+        if not rule.section_subject and len(sentence.mentions) < 2:
+            continue
+        if rule.keep_parentheses not in forms:
+            forms[rule.keep_parentheses] = tokenise(sentence, rule.keep_parentheses)[0]
+        check = CONSTRAINTS.get(rule.constraint)
+        for match in rule.regex.finditer(forms[rule.keep_parentheses]):
+            objects = [sentence.mentions[int(i)] for g in config.object_groups[rule.name]
+                       for i in TOKEN_INDEX.findall(match.group(g) or "")]
+            if rule.section_subject:
+                subjects = [section_subject]
+            else:
+                subjects = [sentence.mentions[int(i)] for g in config.subject_groups[rule.name]
+                            for i in TOKEN_INDEX.findall(match.group(g) or "")]
+            for subject in subjects:
+                for obj in objects:
+                    if subject.entity != obj.entity and (check is None or check(subject, obj, config)):
                         yield rule, subject, obj

@@ -95,6 +95,7 @@ class NameDiscovery:
 
 
 MASK = "■"
+GLUED_DIGITS = re.compile(r"(?<=[\u30a0-\u30ff\u4e00-\u9fff])[0-9]{1,2}(?=[・\u30a0-\u30ff\u4e00-\u9fff])")
 
 
 class MentionFinder:
@@ -118,22 +119,44 @@ class MentionFinder:
         return entity
 
     def read_definitions(self, block: Block) -> None:
-        """Learn the 以下「X」という aliases a block defines, before mentions are searched."""
+        """Learn the 以下「X」という aliases a block defines, before mentions are searched.
+
+        The defined term is the name just before the parenthesis.  Where the
+        document abbreviates a name the catalogue already knows (「…の自動交付
+        （以下「コンビニ交付」という。）」), the phrase it abbreviates becomes an
+        alias of that entity instead.
+        """
         for match in DEFINITION.finditer(block.text):
-            alias = match.group(1).strip()
+            alias = self._clean_alias(match.group(1).strip())
+            if len(match_form(alias)) < 2:
+                continue  # 「法」, 「本」: a local shorthand, not a name
             before = block.text[:match.start()]
-            found = self.gazetteer.find(before[-60:])
+            tail = before[-60:]
+            found = self.gazetteer.find(tail)
             entity = None
-            if found and found[-1][1] == len(before[-60:]):
+            if found and found[-1][1] == len(tail):
                 entity = found[-1][3]
+            elif self.gazetteer.lookup(alias):
+                entity = self.gazetteer.lookup(alias)
+                phrase = re.split(r"[、。,「」（）()]", before)[-1].strip()
+                if 4 <= len(phrase) <= 40:
+                    self.gazetteer.add(phrase, entity)
+                    self.definitions.append((entity, phrase, block, match.start() - len(phrase)))
+                continue
             else:
                 noun = re.search(rf"{NOUN_CHARS}{{2,40}}$", before)
-                if noun:
-                    entity = self._discover(_kind_by_suffix(noun.group(0)), noun.group(0)) \
-                        if _kind_by_suffix(noun.group(0)) else None
+                kind = _kind_by_suffix(noun.group(0)) if noun else None
+                entity = self._discover(kind, noun.group(0)) if kind else None
             if entity:
                 self.gazetteer.add(alias, entity)
                 self.definitions.append((entity, alias, block, match.start(1)))
+
+    def _clean_alias(self, alias: str) -> str:
+        """Drop a footnote number left glued inside a defined term (「自治体中間サーバー1・プラットフォーム」)."""
+        without = GLUED_DIGITS.sub("", alias)
+        if without != alias and self.gazetteer.lookup(without):
+            return without
+        return alias
 
     def find(self, block: Block) -> list[Mention]:
         text = block.text
