@@ -22,7 +22,7 @@ _spec.loader.exec_module(accuracy)
 
 # Recall measured on the build of 2026-11-23 (247 gold facts).  Raise these when extraction
 # improves, so that the improvement is kept.
-MEASURED_OVERALL = 216 / 247
+MEASURED_OVERALL = 226 / 247
 MEASURED_BY_CATEGORY = {
     "system": 65 / 65,
     "law": 9 / 9,
