@@ -150,7 +150,7 @@ def add_document_graph(dataset: Dataset, document: Document, extraction: Extract
         add_entity(graph, record)
         graph.add((entity_iri(record.id), JLIS.discoveredIn, doc_node))
     facts = list(extraction.facts)
-    facts += [Fact(f.subject, SUPER_PROPERTIES[f.predicate], f.obj, f.evidence)
+    facts += [Fact(f.subject, SUPER_PROPERTIES[f.predicate], f.obj, f.evidence, statement=f.statement)
               for f in extraction.facts if f.predicate in SUPER_PROPERTIES]
     seen = set()
     for fact in facts:
@@ -163,6 +163,8 @@ def add_document_graph(dataset: Dataset, document: Document, extraction: Extract
         graph.add((s, p, o))
         if fact.predicate == "skos:prefLabel":
             graph.add((s, RDFS.label, o))
+        if not fact.statement:
+            continue
         ev = fact.evidence
         st = statement_iri(doc_id, s, p, o, ev.line)
         graph.add((st, RDF.type, RDF.Statement))

@@ -179,6 +179,9 @@ class Fact:
     literal: bool = False
     lang: str | None = None
     datatype: str | None = None  # CURIE such as "xsd:gYear"; None = inferred from the value
+    # False for the supporting triples of a resource whose main fact carries the evidence
+    # (an observation's dimensions and type: its measure's statement quotes the row).
+    statement: bool = True
 
 
 @dataclass(frozen=True)
