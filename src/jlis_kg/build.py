@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from .catalogue import Gazetteer, load_catalogue
 from .extract import ExtractionContext, extract_document
 from .extract.cues import load_cues
 from .model import InputError
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
 from .normalise import normalise_document
 from .paths import ProjectPaths
 from .sources import read_corpus
@@ -115,12 +116,55 @@ def summarise(dataset: Dataset, documents: int, validation: ValidationResult | N
     }
 
 
+_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _compact(term, namespaces) -> str:
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in namespaces:
+            if text.startswith(namespace) and _LOCAL_NAME.match(text[len(namespace):]):
+                return f"{prefix}:{text[len(namespace):]}"
+    return term.n3()
+
+
+def trig_text(dataset: Dataset) -> str:
+    """TriG with graphs, subjects, predicates and objects in sorted order.
+
+    rdflib's TriG writer orders graphs by hash, which changes from one process
+    to the next; this writer gives the same bytes for the same quads.
+    """
+    namespaces = sorted(((p, str(n)) for p, n in PREFIXES.items() if p not in ("id", "graph")),
+                        key=lambda item: -len(item[1]))
+    graphs: dict[str, list] = defaultdict(list)
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = g.identifier if hasattr(g, "identifier") else g
+        graphs[str(name)].append((s.n3(), _compact(p, namespaces), _compact(o, namespaces)))
+    out = [f"@prefix {p}: <{n}> ." for p, n in sorted(namespaces)] + [""]
+    for name in sorted(graphs):
+        out.append(f"<{name}> {{")
+        previous = None
+        for s, p, o in sorted(set(graphs[name])):
+            if s != previous:
+                if previous is not None:
+                    out[-1] += " ."
+                out.append(f"  {s} {p} {o}")
+                previous = s
+            else:
+                out[-1] += " ;"
+                out.append(f"      {p} {o}")
+        if previous is not None:
+            out[-1] += " ."
+        out += ["}", ""]
+    return "\n".join(out)
+
+
 def serialise(dataset: Dataset) -> dict[str, bytes]:
     bind_prefixes(dataset)
-    trig = dataset.serialize(format="trig").encode("utf-8")
     nquads = dataset.serialize(format="nquads")
     lines = sorted(set(line for line in nquads.splitlines() if line.strip()))
-    return {"jlis.trig": trig, "jlis.nq": ("\n".join(lines) + "\n").encode("utf-8")}
+    return {"jlis.trig": trig_text(dataset).encode("utf-8"),
+            "jlis.nq": ("\n".join(lines) + "\n").encode("utf-8")}
 
 
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:

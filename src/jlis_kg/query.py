@@ -24,10 +24,11 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parser import parseUpdate
 
 from .catalogue import match_form
 from .model import InputError
-from .namespaces import ID, PREFIXES
+from .namespaces import ID, PREFIXES, REFERENCE_GRAPH
 
 HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
 
@@ -68,15 +69,18 @@ def named_queries(directory: Path) -> dict[str, NamedQuery]:
 
 
 def find_query(spec: str, directory: Path, stdin_text: str | None = None) -> NamedQuery:
+    """The query a name, a file or ``-`` stands for, checked (``prepare``) before any graph is
+    loaded, so that a malformed query is reported at once."""
     if spec == "-":
-        return NamedQuery("-", Path("<stdin>"), stdin_text or "", "", ())
-    path = Path(spec)
-    if path.suffix == ".rq" or path.exists():
-        return parse_query_file(path)
-    known = named_queries(directory)
-    if spec in known:
-        return known[spec]
-    raise InputError(f"{spec}: no such query file or named query (see `jlis-kg query --list`)")
+        found = NamedQuery("-", Path("<stdin>"), stdin_text or "", "", ())
+    elif Path(spec).suffix == ".rq" or Path(spec).exists():
+        found = parse_query_file(Path(spec))
+    elif spec in (known := named_queries(directory)):
+        found = known[spec]
+    else:
+        raise InputError(f"{spec}: no such query file or named query (see `jlis-kg query --list`)")
+    prepare(found)
+    return found
 
 
 def load_dataset(path: Path) -> Dataset:
@@ -93,6 +97,8 @@ def load_dataset(path: Path) -> Dataset:
 
 def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
     """An entity IRI from an IRI, an id (``system/lgwan``), a label or an alias."""
+    if not isinstance(dataset, Dataset):  # an engine (store.SparqlEngine): it resolves the same way
+        return dataset.resolve_entity(value)
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
@@ -102,16 +108,17 @@ def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
         candidate = URIRef(ID + value)
         if (candidate, None, None) in dataset:
             return candidate
+    # A name can label several things: 「総合行政ネットワーク」 is the system and also the heading of
+    # a work item (a jlis:Project) in every year's plan.  The curated catalogue's entity wins (its
+    # labels are in the reference graph), then a preferred label over an alias, then the smaller IRI.
     wanted = match_form(value)
-    best = None
-    for prop in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
-        for subject, _, label in dataset.triples((None, prop, None)):
+    candidates = []
+    for rank, prop in enumerate((SKOS.prefLabel, SKOS.altLabel, RDFS.label)):
+        for subject, _, label, graph in dataset.quads((None, prop, None, None)):
             if isinstance(subject, URIRef) and match_form(str(label)) == wanted:
-                if best is None or str(subject) < str(best):
-                    best = subject
-        if best is not None:
-            return best
-    return None
+                curated = getattr(graph, "identifier", graph) == REFERENCE_GRAPH
+                candidates.append((not curated, rank, str(subject)))
+    return URIRef(min(candidates)[2]) if candidates else None
 
 
 def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dict:
@@ -128,19 +135,46 @@ def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dic
     return bindings
 
 
-def run_query(dataset: Dataset, query: NamedQuery, params: dict[str, str] | None = None):
-    """Run a query on the union of the named graphs; returns (variables, rows)."""
+class AskVariables(list):
+    """``["ask"]``, the variables of an ASK query's result, marked so that a formatter can
+    tell it from a SELECT that happens to project one variable named ``ask``."""
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def prepare(query: NamedQuery):
+    """The parsed query; InputError naming its file if it is malformed or not a SELECT or ASK."""
     try:
         prepared = prepareQuery(query.text, initNs={k: v for k, v in PREFIXES.items()})
     except Exception as exc:  # pyparsing's ParseException and friends
+        if _is_update(query.text):
+            raise InputError(f"{query.path}: a SPARQL UPDATE; only SELECT and ASK queries can be run here") from None
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{query.path}: malformed SPARQL ({first})") from None
     if prepared.algebra.name not in ("SelectQuery", "AskQuery"):
         raise InputError(f"{query.path}: only SELECT and ASK queries can be run here")
+    return prepared
+
+
+def run_query(dataset: Dataset, query: NamedQuery, params: dict[str, str] | None = None):
+    """Run a query on the union of the named graphs; returns (variables, rows).
+
+    ``dataset`` is an rdflib Dataset (rdflib's engine, parameters as initBindings) or an
+    engine of ``store.py`` — the embedded Oxigraph store, or a SPARQL endpoint
+    (``push.RemoteEngine``) — which binds the same terms as VALUES and answers alike."""
+    if not isinstance(dataset, Dataset):
+        return dataset.run_query(query, params)
+    prepared = prepare(query)
     bindings = bind_params(query, dataset, params or {})
     result = dataset.query(prepared, initBindings=bindings)
     if result.type == "ASK":
-        return ["ask"], [(Literal(bool(result.askAnswer)),)]
+        return AskVariables(["ask"]), [(Literal(bool(result.askAnswer)),)]
     variables = [str(v) for v in result.vars]
     return variables, [tuple(row) for row in result]
 
@@ -201,7 +235,9 @@ def _json_term(term):
 
 
 def format_json(variables, rows) -> str:
-    """SPARQL 1.1 Query Results JSON."""
+    """SPARQL 1.1 Query Results JSON (an ASK result is ``{"head": {}, "boolean": …}``)."""
+    if isinstance(variables, AskVariables):
+        return json.dumps({"head": {}, "boolean": bool(rows[0][0].toPython())}, indent=2)
     bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
     return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=2)
