@@ -137,6 +137,12 @@ def query(ctx, query, fmt, params, list_queries):
 
 # Commands of other modules are registered here, one line each.
 # (commands: traversal and exports)
+from .export import commands as _graph_commands  # noqa: E402
+cli.add_command(_graph_commands.impact)
+cli.add_command(_graph_commands.dependencies)
+cli.add_command(_graph_commands.path)
+cli.add_command(_graph_commands.critical)
+cli.add_command(_graph_commands.export_command)
 # (commands: change over time)
 # (commands: store, endpoint and external stores)
 
