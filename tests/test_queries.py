@@ -248,8 +248,9 @@ def test_query_documents(dataset):
     assert by_id["fy2020-report"]["meetingDate"] == "2021-06-23"
     assert by_id["fy2016-plan"]["meetingLabel"] == "第9回経営審議委員会"
     assert by_id["fy2016-plan"]["meetingDate"] == "2016-02-25"
-    # the FY2023 annual report was not presented at a meeting the corpus names
-    assert by_id["fy2023-report"]["meetingLabel"] is None
+    # 004's closing 意見書: 「令和６年６月２１日開催の当委員会における意見は…」, signed by the 経営審議委員会
+    assert by_id["fy2023-report"]["meetingLabel"] == "令和6年6月21日開催の経営審議委員会"
+    assert by_id["fy2023-report"]["meetingDate"] == "2024-06-21"
     assert [int(row["fiscalYear"]) for row in rows] == sorted(int(row["fiscalYear"]) for row in rows)
 
 
@@ -607,7 +608,17 @@ def test_csv_format(documents_result):
     row = by_file["sources/003_b8494e4f247fe3eb.txt"]
     assert row["document"] == str(ID["document/fy2020-report"])  # full IRIs in CSV
     assert row["fiscalYear"] == "2020"
-    assert by_file["sources/004_ef74194c5193d994.txt"]["meetingLabel"] == ""  # unbound → empty
+
+
+def test_csv_and_json_leave_unbound_variables_empty(dataset, tmp_path):
+    query = write_query(tmp_path, "unbound.rq", "SELECT ?document ?nothing WHERE { ?document a jlis:SourceDocument "
+                        "OPTIONAL { ?document jlis:noSuchProperty ?nothing } }\n")
+    variables, rows = run_query(dataset, query)
+    parsed = list(csv.reader(io.StringIO(FORMATTERS["csv"](variables, rows))))
+    assert len(parsed) == 6 and all(row[1] == "" for row in parsed[1:])  # unbound → empty cell
+    bindings = json.loads(FORMATTERS["json"](variables, rows))["results"]["bindings"]
+    # unbound variables are left out of a binding, not written as null
+    assert len(bindings) == 5 and all(set(b) == {"document"} for b in bindings)
 
 
 def test_json_format_is_sparql_results_json(documents_result):
@@ -629,8 +640,6 @@ def test_json_format_is_sparql_results_json(documents_result):
         for term in binding.values():
             assert term["type"] in {"uri", "literal", "bnode"}
             assert not ("xml:lang" in term and "datatype" in term)
-    # unbound variables are left out of a binding, not written as null
-    assert "meetingLabel" not in by_doc[str(ID["document/fy2023-report"])]
 
 
 def test_json_format_of_an_ask_query(dataset, tmp_path):

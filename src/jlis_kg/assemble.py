@@ -103,11 +103,7 @@ def meeting_id(committee: str, session: int) -> str:
     return f"meeting/{committee.split('/', 1)[1]}-{session}"
 
 
-def add_document_metadata(graph, document: Document, catalogue: Catalogue, reference=None) -> None:
-    """The document, its graph's time and source, and the meeting the manifest says it was
-    presented at.  The meeting itself is manifest (curated) data, so it is described in the
-    reference graph; the document graph says only that the document was presented there."""
-    reference = graph if reference is None else reference
+def add_document_metadata(graph, document: Document, catalogue: Catalogue) -> None:
     entry = document.entry
     node = document_iri(entry.id)
     g_iri = graph.identifier
@@ -135,20 +131,20 @@ def add_document_metadata(graph, document: Document, catalogue: Catalogue, refer
         meeting = entity_iri(meeting_id(entry.meeting.committee, entry.meeting.session))
         committee = catalogue.get(entry.meeting.committee)
         graph.add((node, JLIS.presentedAt, meeting))
-        reference.add((meeting, RDF.type, JLIS.Meeting))
-        reference.add((meeting, JLIS.meetingOf, entity_iri(entry.meeting.committee)))
-        reference.add((meeting, JLIS.sessionNumber, Literal(entry.meeting.session, datatype=XSD.integer)))
+        graph.add((meeting, RDF.type, JLIS.Meeting))
+        graph.add((meeting, JLIS.meetingOf, entity_iri(entry.meeting.committee)))
+        graph.add((meeting, JLIS.sessionNumber, Literal(entry.meeting.session, datatype=XSD.integer)))
         name = committee.label_ja if committee else entry.meeting.committee
-        reference.add((meeting, SKOS.prefLabel, Literal(f"第{entry.meeting.session}回{name}", lang="ja")))
-        reference.add((meeting, RDFS.label, Literal(f"第{entry.meeting.session}回{name}", lang="ja")))
+        graph.add((meeting, SKOS.prefLabel, Literal(f"第{entry.meeting.session}回{name}", lang="ja")))
+        graph.add((meeting, RDFS.label, Literal(f"第{entry.meeting.session}回{name}", lang="ja")))
         if entry.meeting.date:
-            reference.add((meeting, DCTERMS.date, Literal(entry.meeting.date.isoformat(), datatype=XSD.date)))
+            graph.add((meeting, DCTERMS.date, Literal(entry.meeting.date.isoformat(), datatype=XSD.date)))
 
 
 def add_document_graph(dataset: Dataset, document: Document, extraction: Extraction, catalogue: Catalogue) -> None:
     doc_id = document.entry.id
     graph = dataset.graph(graph_iri(doc_id))
-    add_document_metadata(graph, document, catalogue, dataset.graph(REFERENCE_GRAPH))
+    add_document_metadata(graph, document, catalogue)
     doc_node = document_iri(doc_id)
     for record in extraction.entities.values():
         add_entity(graph, record)

@@ -22,6 +22,7 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
 from .assemble import assemble, entities_per_class, short_name
+from .changes import add_changes
 from .catalogue import Gazetteer, load_catalogue
 from .extract import ExtractionContext, extract_document
 from .extract.cues import load_cues
@@ -30,6 +31,7 @@ from .namespaces import PREFIXES, bind_prefixes
 from .normalise import normalise_document
 from .paths import ProjectPaths
 from .sources import read_corpus
+from .store import write_store
 from .structure import build_structure
 from .validate import ValidationResult, validate_dataset
 
@@ -200,6 +202,7 @@ def run_build(paths: ProjectPaths, out_dir: Path | None = None, *, validate: boo
         source_bytes += len(document.text.encode("utf-8"))
     with watch("assemble"):
         dataset = assemble(context.catalogue, results)
+        add_changes(dataset)  # graph/changes: ChangeEvents between consecutive fiscal years
     validation = None
     if validate:
         with watch("validate"):
@@ -213,5 +216,7 @@ def run_build(paths: ProjectPaths, out_dir: Path | None = None, *, validate: boo
                 files["validation.txt"] = validation.report_text.encode("utf-8")
             files["ontology.ttl"] = paths.ontology.read_bytes()
             write_atomically(out_dir or paths.build, files)
+        with watch("store"):
+            write_store(out_dir or paths.build)  # build/oxigraph: the embedded store, loaded from jlis.nq
     return BuildResult(dataset=dataset, validation=validation, timings=watch.timings, summary=summary,
                        warnings=warnings, source_bytes=source_bytes)

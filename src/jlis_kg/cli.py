@@ -94,7 +94,7 @@ def stats(ctx, as_json):
 
     paths = _paths(ctx)
     dataset = load_dataset(paths.build / "jlis.nq")
-    documents = len({g for g in dataset.graphs() if str(g.identifier).rsplit("/", 1)[-1] != "reference"
+    documents = len({g for g in dataset.graphs() if str(g.identifier).rsplit("/", 1)[-1] not in ("reference", "changes")
                      and str(g.identifier).startswith("https://w3id.org/jlis-kg/graph/")})
     summary = summarise(dataset, documents, None)
     if as_json:
@@ -118,8 +118,11 @@ def _parse_params(values) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--param", "params", multiple=True, help="NAME=VALUE, bound as an RDF term (label, alias or IRI).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and what they answer.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="The embedded Oxigraph store (build/oxigraph), or rdflib's own engine on build/jlis.nq.")
+@click.option("--endpoint", metavar="URL", help="Run on a SPARQL 1.1 endpoint instead (see `jlis-kg push`).")
 @click.pass_context
-def query(ctx, query, fmt, params, list_queries):
+def query(ctx, query, fmt, params, list_queries, engine, endpoint):
     """Run a SPARQL query: a named query (see --list), a .rq file, or - for standard input."""
     from .query import FORMATTERS, find_query, load_dataset, named_queries, run_query
 
@@ -130,7 +133,14 @@ def query(ctx, query, fmt, params, list_queries):
             click.echo(f"{name:<32} {named.question}{extra}")
         return
     named = find_query(query, paths.queries, sys.stdin.read() if query == "-" else None)
-    dataset = load_dataset(paths.build / "jlis.nq")
+    if endpoint:
+        from .push import RemoteEngine
+        dataset = RemoteEngine(endpoint)
+    elif engine == "oxigraph":
+        from .store import OxigraphEngine
+        dataset = OxigraphEngine.open(paths.build)
+    else:
+        dataset = load_dataset(paths.build / "jlis.nq")
     variables, rows = run_query(dataset, named, _parse_params(params))
     click.echo(FORMATTERS[fmt](variables, rows))
 
@@ -144,7 +154,17 @@ cli.add_command(_graph_commands.path)
 cli.add_command(_graph_commands.critical)
 cli.add_command(_graph_commands.export_command)
 # (commands: change over time)
+from .diff import diff as _diff_command  # noqa: E402
+cli.add_command(_diff_command)
+from .timeline import timeline_command as _timeline_command  # noqa: E402
+cli.add_command(_timeline_command)
+from .chart import chart as _chart_command  # noqa: E402
+cli.add_command(_chart_command)
 # (commands: store, endpoint and external stores)
+from .server import serve_command as _serve_command  # noqa: E402
+cli.add_command(_serve_command)
+from .push import push_command as _push_command  # noqa: E402
+cli.add_command(_push_command)
 
 
 def main() -> None:

@@ -47,7 +47,12 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
                      context: ExtractionContext, fiscal_year: int) -> Extraction:
     from .duties import extract_duty_support
     from .enumerations import extract_respective_legal_bases
+    from .events import extract_events
+    from .figures import extract_figures
+    from .indicators import extract_indicators
+    from .meetings import extract_meetings
     from .organisation import extract_organisation
+    from .people import extract_people
     from .projects import extract_projects
 
     cues = context.cues
@@ -93,7 +98,12 @@ def extract_document(doc: NormalisedDocument, structure: DocumentStructure,
     facts.extend(extract_duty_support(doc, structure, finder, context))
     facts.extend(extract_respective_legal_bases(doc, structure, finder, context))
     # (extractors: figures and indicators)
+    facts.extend(extract_figures(doc, structure, finder, context, fiscal_year, extraction))
+    facts.extend(extract_indicators(doc, structure, finder, context, fiscal_year, extraction))
     # (extractors: events, meetings and people)
+    facts.extend(extract_events(doc, structure, finder, context, fiscal_year, extraction))
+    facts.extend(extract_meetings(doc, structure, finder, context, fiscal_year, extraction))
+    facts.extend(extract_people(doc, structure, finder, context, fiscal_year, extraction))
     facts.extend(extract_projects(doc, structure, finder, context, fiscal_year, extraction))
 
     for entity, ev in sorted(first_mention.items()):
