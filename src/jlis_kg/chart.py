@@ -133,7 +133,9 @@ def plot_finance(series: dict[str, list[tuple[int, Decimal]]], output: Path | No
     ax.set_ylabel("決算額（費用）億円")
     ax.set_title("事業別決算額（費用）の推移 — 地方公共団体情報システム機構")
     ax.grid(True, alpha=0.3)
-    ax.legend(title="事業区分（セグメント）", fontsize=9, title_fontsize=9, loc="upper left")
+    # Outside the axes: inside, it hid the FY2015 peak of the largest segment.
+    ax.legend(title="事業区分（セグメント）", fontsize=9, title_fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.text(0.01, -0.02, "出典: 令和2年度決算 事業別決算額の推移（損益計算書費用ベース）; 以降の年度は決算の概要"
                           "（営業費用＋営業外費用）。点線は報告のない年度を挟む。", fontsize=8)
     paths = _save(fig, output, default)
@@ -214,12 +216,13 @@ def chart():
 def finance(ctx, output):
     """The business segments' settled expenses over the fiscal years (億円)."""
     from .cli import _paths
-    from .query import load_dataset, named_queries, run_query
+    from .query import named_queries, run_query
+    from .store import OxigraphEngine
 
     paths = _paths(ctx)
     find_cjk_font()  # fail early, before loading the graph
-    dataset = load_dataset(paths.build / "jlis.nq")
-    variables, rows = run_query(dataset, named_queries(paths.queries)["segment-expenses"], {})
+    engine = OxigraphEngine.open(paths.build)  # the built store, as `jlis-kg query` uses it
+    variables, rows = run_query(engine, named_queries(paths.queries)["segment-expenses"], {})
     series = expense_series(_dict_rows(variables, rows))
     if not series:
         raise InputError(f"{paths.build / 'jlis.nq'}: the graph holds no segment expenses; run `jlis-kg build`")
@@ -235,21 +238,22 @@ def finance(ctx, output):
 def indicator(ctx, name, output):
     """The values of the indicator NAME over time (label, id such as staff, or IRI)."""
     from .cli import _paths
-    from rdflib.namespace import RDF
-
     from .namespaces import ID, JLIS
-    from .query import load_dataset, named_queries, resolve_entity, run_query
+    from .query import named_queries, resolve_entity, run_query
+    from .store import OxigraphEngine
 
     paths = _paths(ctx)
     find_cjk_font()
-    dataset = load_dataset(paths.build / "jlis.nq")
+    engine = OxigraphEngine.open(paths.build)
     slug = name.strip().removeprefix("indicator/")
-    node = ID[f"indicator/{slug}"] if re.fullmatch(r"[a-z0-9-]+", slug) else resolve_entity(dataset, name)
-    if node is None or str(node).rsplit("/", 2)[-2] != "indicator" or (node, None, None) not in dataset:
-        known = sorted({str(s).rsplit("/", 1)[-1] for s in dataset.subjects(RDF.type, JLIS.Indicator)})
-        raise InputError(f"{name}: no such indicator (known: {', '.join(known)})")
+    node = ID[f"indicator/{slug}"] if re.fullmatch(r"[a-z0-9-]+", slug) else resolve_entity(engine, name)
+    _, known_rows = engine.select(f"SELECT ?i WHERE {{ ?i a <{JLIS.Indicator}> }}")
+    known = {str(row[0]) for row in known_rows}
+    if node is None or str(node) not in known:
+        names = sorted(k.rsplit("/", 1)[-1] for k in known)
+        raise InputError(f"{name}: no such indicator (known: {', '.join(names)})")
     query = named_queries(paths.queries)["indicator-timeline"]
-    variables, rows = run_query(dataset, query, {"indicator": str(node)})
+    variables, rows = run_query(engine, query, {"indicator": str(node)})
     label, unit, points = indicator_series(_dict_rows(variables, rows))
     default = paths.build / "charts" / f"indicator-{str(node).rsplit('/', 1)[-1]}"
     png, svg = plot_indicator(label, unit, points, output, default)

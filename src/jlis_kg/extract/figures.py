@@ -106,6 +106,7 @@ class FiguresConfig:
     offset_columns: tuple[str, ...]
     segment_min_score: float
     total_suffixes: tuple[str, ...]
+    segment_headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # segment id → garbled header spellings
 
 
 @lru_cache(maxsize=8)
@@ -139,6 +140,8 @@ def _load(path: str, mtime: float) -> FiguresConfig:
         offset_columns=forms(raw.get("offset_columns")),
         segment_min_score=float(raw.get("segment_min_score", 0.4)),
         total_suffixes=forms(raw.get("total_suffixes")),
+        segment_headers=tuple((str(k), tuple(str(x) for x in v or ()))
+                              for k, v in (raw.get("segment_headers") or {}).items()),
     )
 
 
@@ -191,9 +194,13 @@ def similarity(cell: str, name: str) -> float:
 class SegmentMatcher:
     """The catalogue's business segments, in catalogue order, and how header text names them."""
 
-    def __init__(self, catalogue: Catalogue, min_score: float = 0.4):
+    def __init__(self, catalogue: Catalogue, min_score: float = 0.4, headers=()):
+        """``headers``: (segment id, garbled header spellings) from figures.yaml, names of the segment too."""
         self.ids: list[str] = []
         self.names: list[tuple[str, ...]] = []
+        extra: dict[str, list[str]] = {}
+        for segment, spellings in headers:
+            extra.setdefault(segment, []).extend(spellings)
         for record in catalogue.entities.values():
             if "jlis:BusinessSegment" in record.types:
                 self.ids.append(record.id)
@@ -201,7 +208,11 @@ class SegmentMatcher:
                 if record.label_en:
                     names.append(record.label_en)
                 names.extend(record.en_aliases)
+                names.extend(extra.pop(record.id, ()))
                 self.names.append(tuple(dict.fromkeys(names)))
+        if extra:
+            raise InputError(f"{FIGURES_FILE}: segment_headers names segments the catalogue does not know: "
+                             f"{', '.join(sorted(extra))}")
         self.min_score = min_score
         forms = sorted(((match_form(n), i) for i, names in enumerate(self.names) for n in names[:]),
                        key=lambda x: -len(x[0]))
@@ -573,6 +584,9 @@ class TableReader:
             cells = header[1:]  # the title of the row-label column (科目, 区分, …)
         columns, physical, clean, segments = self.resolve(cells) if cells else ([], [], False, 0)
         if statement.line_item:  # rows are segments, columns are years
+            if not any(c.role == "value" for c in columns):
+                return None, (f"table {self.name(table, statement)}: columns garbled beyond recognition "
+                              f"(header: {' | '.join(header) or 'none'}); skipped")
             return self.read_transposed(table, statement, columns, physical, clean, unit, year, default_kind,
                                         top_part), None
         extra_rows: list[TableRow] = []
@@ -711,6 +725,43 @@ def _sums_to_total(reading: Reading, figures: dict[int, Decimal], tolerance: Dec
     offsets = sum((abs(figures.get(i, Decimal(0))) for i, c in enumerate(reading.columns) if c.role == "offset"),
                   Decimal(0))
     return abs(sum((figures.get(i, Decimal(0)) for i in parts), Decimal(0)) - offsets - figures[total]) <= tolerance
+
+
+def _restore_signs(reading: Reading, figures: dict[int, Decimal], tolerance: Decimal) -> dict[int, Decimal] | None:
+    """The row with the minus signs the PDF text dropped put back, when that makes it add up.
+
+    The text of a per-segment table loses the △ of a negative figure (a segment's
+    loss, a negative 積立金).  When the segments do not add up to the stated 合計,
+    every choice of signs for the non-zero segment figures is tried; the reading is
+    taken only when exactly one choice (with the fewest negatives) adds up.
+    None: no such unique choice (or too many figures to try).
+    """
+    total = next((i for i, c in enumerate(reading.columns) if c.role == "total"), None)
+    parts = [i for i, c in enumerate(reading.columns)
+             if c.role == "segment" and figures.get(i, Decimal(0)) > 0]
+    if total is None or total not in figures or not parts or len(parts) > 12:
+        return None
+    offsets = sum((abs(figures.get(i, Decimal(0))) for i, c in enumerate(reading.columns) if c.role == "offset"),
+                  Decimal(0))
+    fixed = sum((v for i, v in figures.items() if reading.columns[i].role == "segment" and i not in parts),
+                Decimal(0))
+    target = figures[total] + offsets - fixed
+    found: list[int] = []
+    for mask in range(1, 1 << len(parts)):
+        added = sum((-figures[i] if mask >> k & 1 else figures[i] for k, i in enumerate(parts)), Decimal(0))
+        if abs(added - target) <= tolerance:
+            found.append(mask)
+    if not found:
+        return None
+    fewest = min(bin(m).count("1") for m in found)
+    best = [m for m in found if bin(m).count("1") == fewest]
+    if len(best) != 1:
+        return None
+    out = dict(figures)
+    for k, i in enumerate(parts):
+        if best[0] >> k & 1:
+            out[i] = -figures[i]
+    return out
 
 
 def _tolerance(unit: str, parts: int) -> Decimal:
@@ -878,7 +929,7 @@ def extract_figures(doc: NormalisedDocument, structure: DocumentStructure, finde
                     fiscal_year: int, extraction: Extraction) -> list[Fact]:
     """Every figure of the document's financial tables as a ``qb:Observation`` (see the module docstring)."""
     config = load_figures_config(Path(context.catalogue.path).parent / FIGURES_FILE)
-    matcher = SegmentMatcher(context.catalogue, config.segment_min_score)
+    matcher = SegmentMatcher(context.catalogue, config.segment_min_score, config.segment_headers)
     reader = TableReader(doc, config, matcher, fiscal_year)
     facts: list[Fact] = []
     datasets: set[str] = set()
@@ -906,6 +957,7 @@ def _observations(doc, reading: Reading, config: FiguresConfig, extraction: Extr
 
     unaligned: list[int] = []
     unlabelled: list[int] = []
+    signed: list[int] = []
     tolerance = _tolerance(reading.unit, sum(1 for c in reading.columns if c.role != "note"))
     # 1. Every row: a heading (label only), a row of figures, or a row that cannot be read.
     records: list[tuple[TableRow, str, dict[int, Decimal] | None]] = []
@@ -930,8 +982,12 @@ def _observations(doc, reading: Reading, config: FiguresConfig, extraction: Extr
             continue
         verdicts = [_sums_to_total(reading, c, tolerance) for c in candidates]
         figures = candidates[0]
+        restored = _restore_signs(reading, figures, tolerance) if verdicts[0] is False and True not in verdicts else None
         if verdicts[0] is False and True in verdicts:
             figures = candidates[verdicts.index(True)]
+        elif restored is not None:
+            figures = restored
+            signed.append(row.line)
         elif verdicts[0] is False and reading.statement.check:
             total = next(i for i, c in enumerate(reading.columns) if c.role == "total")
             parts = sum((v for i, v in figures.items() if reading.columns[i].role == "segment"), Decimal(0))
@@ -962,6 +1018,9 @@ def _observations(doc, reading: Reading, config: FiguresConfig, extraction: Extr
     if unaligned:
         warn(unaligned[0], f"{len(unaligned)} of {len(table.rows)} rows cannot be aligned with the columns "
                            f"(garbled beyond recognition); skipped (lines {_lines(unaligned)})")
+    if signed:
+        warn(signed[0], f"{len(signed)} rows read with a minus sign the text lost (△), so that the segments add up "
+                        f"to the stated 合計 (lines {_lines(signed)})")
     if unlabelled:
         warn(unlabelled[0], f"{len(unlabelled)} rows have figures but no row label (PDF layout); skipped "
                             f"(lines {_lines(unlabelled)})")
@@ -1005,19 +1064,21 @@ def _row_facts(doc, reading: Reading, dataset: str, row: TableRow, label: str, f
             context += f" [{column.header}]"
         context += f": {_fmt(amount)} 円"
         ev = Evidence(doc.doc_id, row.line, quote, context, row.end_line or row.line)
+        # One statement per observation: the measure's, quoting the row; the dimensions
+        # are read from the same row and carry no statement of their own.
         facts += [
-            Fact(node, "rdf:type", "qb:Observation", ev),
-            Fact(node, "qb:dataSet", dataset, ev),
-            Fact(node, "jlis:fiscalYear", int(year), ev, literal=True),
-            Fact(node, "jlis:figureKind", kind, ev, literal=True),
-            Fact(node, "jlis:lineItem", line_item, ev, literal=True),
-            Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev),
+            Fact(node, "rdf:type", "qb:Observation", ev, statement=False),
+            Fact(node, "qb:dataSet", dataset, ev, statement=False),
+            Fact(node, "jlis:fiscalYear", int(year), ev, literal=True, statement=False),
+            Fact(node, "jlis:figureKind", kind, ev, literal=True, statement=False),
+            Fact(node, "jlis:lineItem", line_item, ev, literal=True, statement=False),
+            Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False),
             Fact(node, "jlis:amountJPY", amount, ev, literal=True),
         ]
         if segment:
-            facts.append(Fact(node, "jlis:segment", segment, ev))
+            facts.append(Fact(node, "jlis:segment", segment, ev, statement=False))
         if groups and not reading.transposed:
-            facts.append(Fact(node, "jlis:lineItemGroup", " > ".join(groups), ev, literal=True))
+            facts.append(Fact(node, "jlis:lineItemGroup", " > ".join(groups), ev, literal=True, statement=False))
     return facts
 
 

@@ -359,18 +359,20 @@ def _facts(doc, found: list[_Found], fiscal_year: int, extraction: Extraction) -
             continue
         when_key = f"{when.value}" if when and when.value else f"FY{year}"
         node = observation_id(doc.doc_id, indicator, f"{when_key}-{item.kind}", item.value)
+        # One statement per observation (the value's); the dimensions come from the same sentence.
         facts += [
-            Fact(node, "rdf:type", "qb:Observation", ev),
-            Fact(node, "qb:dataSet", INDICATOR_DATASET, ev),
-            Fact(node, "jlis:indicator", indicator.entity, ev),
-            Fact(node, "jlis:fiscalYear", int(year), ev, literal=True),
-            Fact(node, "jlis:figureKind", item.kind, ev, literal=True),
+            Fact(node, "rdf:type", "qb:Observation", ev, statement=False),
+            Fact(node, "qb:dataSet", INDICATOR_DATASET, ev, statement=False),
+            Fact(node, "jlis:indicator", indicator.entity, ev, statement=False),
+            Fact(node, "jlis:fiscalYear", int(year), ev, literal=True, statement=False),
+            Fact(node, "jlis:figureKind", item.kind, ev, literal=True, statement=False),
             Fact(node, "jlis:value", item.value, ev, literal=True),
-            Fact(node, "jlis:unit", indicator.unit, ev, literal=True),
-            Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev),
+            Fact(node, "jlis:unit", indicator.unit, ev, literal=True, statement=False),
+            Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False),
         ]
         if when is not None and when.value is not None:
-            facts.append(Fact(node, "dcterms:date", when.value, ev, literal=True, datatype=when.datatype))
+            facts.append(Fact(node, "dcterms:date", when.value, ev, literal=True, datatype=when.datatype,
+                              statement=False))
         if indicator.id not in described:
             described.add(indicator.id)
             facts += [
