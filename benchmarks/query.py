@@ -1,7 +1,7 @@
 """Every named query on the full graph: the embedded Oxigraph store against rdflib's
 in-memory engine, measured in the same run.
 
-    python benchmarks/query.py [--repeat 15] [--rdflib-budget 20] [--json out.json]
+    python benchmarks/query.py [--repeat 15] [--rdflib-budget 20] [--build-dir DIR] [--json out.json]
 
 Needs a build (``jlis-kg build``).  For each named query — without parameters, and with
 the parameters of its ``# Example:`` line — it prints the median and the 95th
@@ -73,9 +73,10 @@ def main() -> None:
     parser.add_argument("--load-repeat", type=int, default=3, help="loads per engine (default 3)")
     parser.add_argument("--only", nargs="*", help="named queries to run (default: all)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--build-dir", type=Path, help="the build to measure (default: build/ of the checkout)")
     args = parser.parse_args()
 
-    paths = project_paths(root=ROOT)
+    paths = project_paths(root=ROOT, build=args.build_dir)
     nquads = paths.build / "jlis.nq"
     if not nquads.is_file():
         sys.exit(f"{nquads}: no build; run `jlis-kg build` first")

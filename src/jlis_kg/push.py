@@ -204,6 +204,9 @@ def push_command(ctx, endpoint, no_default_graph, content_type, user, timeout):
         click.echo(f"  {record['graph']:<50} {record['triples']:>8,} triples  {record['seconds']:6.2f} s  "
                    f"HTTP {record['status']}")
 
+    parsed = urllib.parse.urlparse(endpoint)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"{endpoint}: not an http(s) URL of a Graph Store endpoint")
     click.echo(f"pushing {paths.build / 'jlis.nq'} to {endpoint}")
     records = push(paths.build / "jlis.nq", endpoint, default_graph=not no_default_graph,
                    content_type=content_type, user=user, password=password, timeout=timeout, log=log)

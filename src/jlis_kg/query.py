@@ -29,6 +29,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from .catalogue import match_form
 from .model import InputError
 from .namespaces import ID, PREFIXES, REFERENCE_GRAPH
+from .store import expand_escaped_names
 
 HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
 
@@ -151,7 +152,8 @@ def _is_update(text: str) -> bool:
 def prepare(query: NamedQuery):
     """The parsed query; InputError naming its file if it is malformed or not a SELECT or ASK."""
     try:
-        prepared = prepareQuery(query.text, initNs={k: v for k, v in PREFIXES.items()})
+        # rdflib keeps the backslash of id:system\/lgwan in the IRI: such names are written out first
+        prepared = prepareQuery(expand_escaped_names(query.text), initNs={k: v for k, v in PREFIXES.items()})
     except Exception as exc:  # pyparsing's ParseException and friends
         if _is_update(query.text):
             raise InputError(f"{query.path}: a SPARQL UPDATE; only SELECT and ASK queries can be run here") from None

@@ -45,7 +45,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .catalogue import match_form
 from .model import InputError
-from .namespaces import ID, PREFIXES
+from .namespaces import ID, PREFIXES, REFERENCE_GRAPH
 
 STORE_LINK = "oxigraph"
 STORE_PREFIX = "oxigraph-"
@@ -132,6 +132,42 @@ def with_prefixes(text: str, prefixes: dict | None = None, readable: bool = Fals
     if not missing:
         return text
     return ("\n".join(missing) if readable else " ".join(missing)) + "\n" + text
+
+
+_ESCAPED_PNAME = re.compile(r"""(?<![\w:?$\\])(?P<prefix>(?:[^\W\d_][\w.\-]*)?):(?P<local>(?:[\w\-:%.]|\\[_~.\-!$&'()*+,;=/?#@%])*\\[_~.\-!$&'()*+,;=/?#@%](?:[\w\-:%.]|\\[_~.\-!$&'()*+,;=/?#@%])*)""")
+
+
+def expand_escaped_names(text: str, prefixes: dict | None = None) -> str:
+    r"""The query with every prefixed name whose local part has a backslash escape
+    (``id:system\/lgwan``, as SPARQL's PN_LOCAL_ESC allows) written as a full IRI.
+
+    rdflib's parser keeps the backslash in the IRI (``…/system\/lgwan``), so such a
+    name matches nothing there while Oxigraph reads it right; this gives rdflib the IRI
+    the recommendation means.  Strings, IRIs and comments are left alone."""
+    if "\\" not in text:
+        return text
+    known = {p: str(ns) for p, ns in (PREFIXES if prefixes is None else prefixes).items()}
+    toks = tokens(text)
+    for before, middle, after in zip(toks, toks[1:], toks[2:]):
+        if before.kind == "word" and before.text.upper() == "PREFIX" and middle.text.endswith(":") \
+                and after.kind == "iri":
+            known[middle.text[:-1]] = after.text[1:-1]
+    skip = [(m.start(), m.end()) for m in _TOKEN.finditer(text) if m.lastgroup in ("string", "iri", "comment")]
+    out, last = [], 0
+    for match in _ESCAPED_PNAME.finditer(text):
+        if any(start <= match.start() < end for start, end in skip) or match.group("prefix") not in known:
+            continue
+        local = match.group("local")
+        trailing = len(local) - len(local.rstrip("."))  # a name never ends with an unescaped "."
+        if trailing and local[: len(local) - trailing].endswith("\\"):
+            trailing -= 1
+        body = local[: len(local) - trailing] if trailing else local
+        iri = known[match.group("prefix")] + re.sub(r"\\(.)", r"\1", body)
+        out.append(text[last:match.start()])
+        out.append(f"<{iri}>")
+        last = match.start() + len(match.group("prefix")) + 1 + len(body)
+    out.append(text[last:])
+    return "".join(out)
 
 
 _IRI_OK = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*$')
@@ -295,7 +331,7 @@ class SparqlEngine:
     name = "sparql"
 
     def __init__(self):
-        self._labels: dict[tuple[str, str], URIRef] | None = None
+        self._labels: dict[str, URIRef] | None = None
 
     # the two methods a subclass provides
     def select(self, text: str) -> tuple[list[str], list[tuple]]:
@@ -305,16 +341,22 @@ class SparqlEngine:
         raise NotImplementedError
 
     # entity resolution: the same answers as query.resolve_entity on an rdflib Dataset
-    def _label_index(self) -> dict[tuple[str, str], URIRef]:
+    def _label_index(self) -> dict[str, URIRef]:
+        """match_form(label) → the entity ``query.resolve_entity`` picks for it: the curated
+        catalogue's entity first (its label is in the reference graph), then a preferred
+        label over an alias over an rdfs:label, then the smaller IRI."""
         if self._labels is None:
             props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-            _, rows = self.select(f"SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?l FILTER(isIRI(?s)) }}")
-            index: dict[tuple[str, str], URIRef] = {}
-            for subject, prop, label in rows:
-                key = (str(prop), match_form(str(label)))
-                if key not in index or str(subject) < str(index[key]):
-                    index[key] = subject
-            self._labels = index
+            _, rows = self.select(f"SELECT DISTINCT ?s ?p ?l ?g WHERE {{ VALUES ?p {{ {props} }} "
+                                  f"GRAPH ?g {{ ?s ?p ?l }} FILTER(isIRI(?s)) }}")
+            ranks = {str(p): rank for rank, p in enumerate(LABEL_PROPERTIES)}
+            best: dict[str, tuple] = {}
+            for subject, prop, label, graph in rows:
+                key = match_form(str(label))
+                candidate = (str(graph) != str(REFERENCE_GRAPH), ranks[str(prop)], str(subject))
+                if key not in best or candidate < best[key]:
+                    best[key] = candidate
+            self._labels = {key: URIRef(candidate[2]) for key, candidate in best.items()}
         return self._labels
 
     def resolve_entity(self, value: str) -> URIRef | None:
@@ -327,13 +369,7 @@ class SparqlEngine:
             candidate = URIRef(ID + value)
             if self.ask(f"ASK {{ {term_sparql(candidate)} ?p ?o }}"):
                 return candidate
-        wanted = match_form(value)
-        index = self._label_index()
-        for prop in LABEL_PROPERTIES:
-            found = index.get((str(prop), wanted))
-            if found is not None:
-                return found
-        return None
+        return self._label_index().get(match_form(value))
 
     def prepare(self, query, params: dict[str, str] | None = None) -> str:
         """The text this engine runs for a named query: its parameters bound (VALUES)."""
@@ -443,13 +479,17 @@ def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
     """Load ``jlis.nq`` into an Oxigraph store and publish it as ``build_dir/oxigraph``.
 
     Returns the store's directory.  Loading happens in a temporary directory; the
-    published link is replaced in one step only once the store is whole."""
+    published link is replaced in one step only once the store is whole.  ``nquads`` is
+    the file to load when it is not ``build_dir/jlis.nq`` itself: the build loads its
+    staged ``.jlis.nq.partial-PID`` before it renames it into place (a rename keeps the
+    size and modification time the marker records, so the store is then current)."""
     import pyoxigraph as ox
 
     build_dir = Path(build_dir)
     source = Path(nquads) if nquads is not None else build_dir / "jlis.nq"
+    shown = build_dir / "jlis.nq"  # what the store is the store of, whatever file it is loaded from
     if not source.is_file():
-        raise InputError(f"{source}: no built graph; run `jlis-kg build` first")
+        raise InputError(f"{shown}: no built graph; run `jlis-kg build` first")
     stat = source.stat()
     digest = file_digest(source)
     final = build_dir / f"{STORE_PREFIX}{digest[:16]}"
@@ -467,13 +507,13 @@ def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
                 store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                                   for q in ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
             except SyntaxError as exc:
-                raise InputError(f"{source}: cannot load into Oxigraph ({str(exc).splitlines()[0]})") from None
+                raise InputError(f"{shown}: cannot load into Oxigraph ({str(exc).splitlines()[0]})") from None
             store.optimize()
             store.flush()
             quads = len(store)
             del store
             (partial / MARKER).write_text(json.dumps({
-                "layout": LAYOUT, "sha256": digest, "source": source.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                "layout": LAYOUT, "sha256": digest, "source": shown.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                 "quads": quads, "pyoxigraph": _pyoxigraph_version(),
             }, indent=2) + "\n", encoding="utf-8")
             if final.exists():  # a store without its marker: a leftover, never published

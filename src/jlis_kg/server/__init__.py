@@ -54,6 +54,7 @@ def create_server(build_dir: Path, queries_dir: Path, ontology: Path | None = No
                   port: int = DEFAULT_PORT, workers: int = 2, timeout: float = 30.0, max_rows: int = 50_000,
                   quiet: bool = False):
     """The HTTP server (not yet serving) and its query pool; the caller closes both."""
+    from ..model import InputError
     from ..store import MARKER, ensure_store
     from .app import App
     from .worker import QueryPool
@@ -67,7 +68,11 @@ def create_server(build_dir: Path, queries_dir: Path, ontology: Path | None = No
         app = App(pool, queries_dir, ontology=ontology, loopback_only=is_loopback(host), store_info=info)
         handler = type("QuietHandler" if quiet else "LoggingHandler", (Handler,), {"quiet": quiet})
         server_class = IPv6ThreadingWSGIServer if ":" in host.strip("[]") else ThreadingWSGIServer
-        server = make_server(host.strip("[]"), port, app, server_class=server_class, handler_class=handler)
+        try:
+            server = make_server(host.strip("[]"), port, app, server_class=server_class, handler_class=handler)
+        except OSError as exc:  # the port is taken, the address is not this machine's, …
+            raise InputError(f"{host}:{port}: cannot listen there ({exc.strerror or exc}); "
+                             f"choose another --port (0: any free port) or --host") from None
     except BaseException:
         pool.close()
         raise
