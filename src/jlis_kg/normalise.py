@@ -378,7 +378,12 @@ def _ends_sentence(text: str) -> bool:
 
 def normalise_document(doc_id: str, path: str, text: str) -> NormalisedDocument:
     """Split ``text`` into lines, give each a role and normalised text, find footnotes."""
-    raws = text.splitlines()
+    # Lines end at \n only (sources.decode has made every line end so): str.splitlines
+    # would also split at form feeds, U+2028, \x85 …, and every line number after one
+    # would no longer be a line of the file.
+    raws = text.split("\n")
+    if raws and raws[-1] == "":
+        raws.pop()
     n = len(raws)
     roles = ["content"] * n
     for i, raw in enumerate(raws):

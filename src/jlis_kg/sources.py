@@ -167,16 +167,19 @@ def decode(data: bytes, path: Path, declared: str | None = None) -> tuple[str, s
     if encoding is None and b"\x00" in data:
         raise InputError(f"{path}: binary file (contains NUL bytes), not text")
     candidates = (encoding,) if encoding else FALLBACK_ENCODINGS
+    failures = {}
     for candidate in candidates:
         try:
             text = data.decode(candidate)
             break
         except UnicodeDecodeError as exc:
-            failure = exc
+            failures[candidate] = exc
     else:
+        failure = failures[candidates[0]]  # where the first (the likeliest) encoding fails
+        line = _line_of(data, failure.start, candidates[0])
         if encoding:
-            raise InputError(f"{path}: not valid {encoding} (byte {failure.start}: {failure.reason})")
-        raise InputError(f"{path}: cannot decode as UTF-8 or CP932 (byte {failure.start}); "
+            raise InputError(f"{path}:{line}: not valid {encoding} (byte {failure.start}: {failure.reason})")
+        raise InputError(f"{path}:{line}: cannot decode as UTF-8 or CP932 (byte {failure.start}); "
                          "declare the encoding in the manifest")
     text = text.lstrip("\ufeff")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x0c")
@@ -186,6 +189,12 @@ def decode(data: bytes, path: Path, declared: str | None = None) -> tuple[str, s
     if not text.strip():
         raise InputError(f"{path}: the file holds no text")
     return text, (candidate if not encoding else encoding)
+
+
+def _line_of(data: bytes, offset: int, encoding: str) -> int:
+    """The 1-based line a byte offset falls on (for error messages)."""
+    head = data[:offset].decode(encoding, errors="replace")
+    return head.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
 
 
 def read_document(entry: DocumentEntry) -> Document:

@@ -40,6 +40,7 @@ __all__ = [
     "unit_scale",
     "find_unit",
     "ERAS",
+    "date_problems",
 ]
 
 # (name, letter, first day): the era in effect from that day on.
@@ -333,6 +334,9 @@ def _parse_amount(s: str, scale_default: int) -> Decimal | None:
     if t in _DASHES or t in ("--", "―――"):
         return Decimal(0)
     negative = False
+    closed = re.match(r"^\((.+)\)(\D+)$", t)
+    if closed and closed.group(2) in _UNITS:  # "(1,234)千円": the unit after the brackets
+        t = f"({closed.group(1)}{closed.group(2)})"
     if t.startswith("(") and t.endswith(")"):
         negative = True
         t = t[1:-1]
@@ -398,3 +402,36 @@ def find_unit(s: str) -> str | None:
     if not m:
         return None
     return m.group(1)
+
+
+_DATE_LIKE = re.compile(
+    r"(?P<era>[\u4e00-\u9fff]{2})" + _S + r"(?P<y>元|\d{1,3})" + _S + r"年" + _S + r"(?P<m>\d{1,3})" + _S + r"月"
+    r"(?:" + _S + r"(?P<d>\d{1,3})" + _S + r"日)?"
+)
+
+
+def date_problems(s: str) -> list[str]:
+    """What is wrong with the 和暦 dates of ``s`` that the parsers leave unread.
+
+    ``令和99年13月`` (no 13th month), ``平成31年2月30日``, ``光文3年4月1日`` (an era name
+    the parsers do not know): one short message each, for the build to warn about —
+    such a date is kept as text and never becomes a ``dcterms:date``.
+    """
+    if not isinstance(s, str) or "年" not in s:
+        return []
+    t = unicodedata.normalize("NFKC", s)
+    problems = []
+    for m in _DATE_LIKE.finditer(t):
+        written = m.group(0)
+        era = m.group("era")
+        if era not in _ERA_BASE:
+            problems.append(f"unknown era '{era}' in '{written}': not read as a date")
+            continue
+        year, month, day = _num(m.group("y")), _num(m.group("m")), _num(m.group("d"))
+        if not 1 <= year <= _MAX_ERA_YEAR:
+            problems.append(f"'{written}': year {year} of {era} is out of range 1–{_MAX_ERA_YEAR}: not read as a date")
+        elif not 1 <= month <= 12:
+            problems.append(f"'{written}': there is no month {month}: not read as a date")
+        elif day is not None and _make(_ERA_BASE[era] + year, month, day) is None:
+            problems.append(f"'{written}': {month}月 has no day {day}: not read as a date")
+    return problems
