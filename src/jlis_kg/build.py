@@ -1,6 +1,6 @@
 """The build pipeline: data/ → build/.
 
-    read ─► normalise ─► structure ─► extract ─► assemble ─► validate ─► write
+    read ─► normalise ─► structure ─► extract ─► assemble ─► serialise ─► validate ─► write
 
 ``run_build`` times every stage (for ``benchmarks/build.py`` and the summary the
 CLI prints) and writes ``build/`` only once everything else has succeeded: each
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +34,8 @@ from .paths import ProjectPaths
 from .sources import read_corpus
 from .store import write_store
 from .structure import build_structure
-from .validate import ValidationResult, validate_dataset
+from .validate import ValidationResult, validate_nquads
+from .values import date_problems
 
 AGENCY_NAME = "地方公共団体情報システム機構"
 OUTPUT_FILES = ("jlis.trig", "jlis.nq", "summary.json", "validation.txt")
@@ -87,7 +89,39 @@ def extract_corpus(paths: ProjectPaths, watch: Stopwatch):
             structure = build_structure(normalised)
         with watch("extract"):
             extraction = extract_document(normalised, structure, context, entry.fiscal_year)
+            extraction.warnings[:0] = text_warnings(normalised, structure)
+            extraction.warnings[:] = list(dict.fromkeys(extraction.warnings))  # each once, in order
         yield document, extraction, context
+
+
+LONG_LINE = 20_000  # characters: no line of a text extracted from a PDF page is this long
+
+
+def text_warnings(normalised, structure) -> list[str]:
+    """Problems of the text the build reads past: ``FILE:LINE: problem``, one each.
+
+    Dates that cannot be (an unknown era, 令和99年13月), a line so long it cannot
+    be a line of a page, and tables whose rows do not fit their header (a table
+    cut short).  What the warning names is kept as plain text, not as a fact.
+    """
+    out = []
+    for line in normalised.lines:
+        if len(line.raw) > LONG_LINE:
+            out.append(f"{normalised.path}:{line.number}: a line of {len(line.raw):,} characters "
+                       "(not text extracted page by page?); read as one paragraph")
+        if line.role == "content":
+            out.extend(f"{normalised.path}:{line.number}: {problem}" for problem in date_problems(line.text))
+    last = max((line.number for line in normalised.lines if line.role == "content"), default=0)
+    for table, _ in structure.tables():
+        out.extend(f"{normalised.path}:{table.line}: {problem}" for problem in table.problems)
+        if table.header and table.rows and table.end_line >= last:
+            row = table.rows[-1]
+            filled = sum(1 for cell in row.cells if cell.strip())
+            if filled < len(table.header):
+                name = table.caption or " / ".join(table.header)
+                out.append(f"{normalised.path}:{row.line}: the table '{name}' ends the file with a row of "
+                           f"{filled} of {len(table.header)} cells: the file may be cut short")
+    return out
 
 
 RELATION_PROPERTIES = {f"jlis:{name}" for name in (
@@ -98,15 +132,22 @@ RELATION_PROPERTIES = {f"jlis:{name}" for name in (
 
 def summarise(dataset: Dataset, documents: int, validation: ValidationResult | None) -> dict:
     relations: Counter = Counter()
-    triples = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    triples = set()
+    quads = 0
+    for s, p, o, _ in dataset.quads((None, None, None, None)):  # one pass over the dataset
+        quads += 1
+        triples.add((s, p, o))
+    names: dict = {}
     for _, p, _ in triples:
-        name = short_name(p)
+        name = names.get(p)
+        if name is None:
+            name = names[p] = short_name(p)
         if name in RELATION_PROPERTIES:
             relations[name] += 1
     statements = sum(1 for _ in dataset.quads((None, RDF.type, RDF.Statement, None)))
     return {
         "documents": documents,
-        "quads": sum(1 for _ in dataset.quads((None, None, None, None))),
+        "quads": quads,
         "distinct_triples": len(triples),
         "named_graphs": sorted(str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)
                                and str(g.identifier) != "urn:x-rdflib:default"),
@@ -169,54 +210,145 @@ def serialise(dataset: Dataset) -> dict[str, bytes]:
             "jlis.nq": ("\n".join(lines) + "\n").encode("utf-8")}
 
 
-def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write every file beside its final name, then rename them all into place."""
+_PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove the staged files of builds that were killed (their process is gone)."""
+    if not out_dir.is_dir():
+        return
+    for entry in out_dir.iterdir():
+        m = _PARTIAL.match(entry.name)
+        if m and entry.is_file() and not _pid_alive(int(m.group("pid"))):
+            entry.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stage_files(out_dir: Path, files: dict[str, bytes]) -> list[tuple[Path, Path]]:
+    """Write every file beside its final name (``.NAME.partial-PID``), flushed to disk."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)
     staged = []
     try:
         for name, content in files.items():
             temporary = out_dir / f".{name}.partial-{os.getpid()}"
+            staged.append((temporary, out_dir / name))
             with open(temporary, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((temporary, out_dir / name))
-        for temporary, final in staged:
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def publish(staged: list[tuple[Path, Path]]) -> None:
+    """Rename the staged files into place (``summary.json`` last: it says a build is whole)."""
+    try:
+        for temporary, final in sorted(staged, key=lambda pair: pair[1].name == "summary.json"):
             os.replace(temporary, final)
+        if staged:
+            _fsync_dir(staged[0][1].parent)
     finally:
-        for temporary, _ in staged:
-            if temporary.exists():
-                temporary.unlink()
+        discard(staged)
+
+
+def discard(staged: list[tuple[Path, Path]]) -> None:
+    for temporary, _ in staged:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write every file beside its final name, then rename them all into place."""
+    publish(stage_files(out_dir, files))
+
+
+def _test_kill_point(point: str) -> None:
+    """Tests of interrupted builds: ``JLIS_KG_TEST_KILL_AT=point`` kills the build there (SIGKILL)."""
+    if os.environ.get("JLIS_KG_TEST_KILL_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def run_build(paths: ProjectPaths, out_dir: Path | None = None, *, validate: bool = True,
               write: bool = True) -> BuildResult:
+    """Build, validate and write ``out_dir`` (default ``build/``).
+
+    Nothing in ``out_dir`` changes until every file is staged and the store is
+    loaded: the files are written to ``.NAME.partial-PID``, the Oxigraph store is
+    loaded from the staged ``jlis.nq`` (into its own temporary directory, see
+    ``store.write_store``), and only then are the files renamed into place.  A
+    build that fails or is killed before that point leaves the previous build as
+    it was, byte for byte; its staged files are removed by the next build.
+    """
     watch = Stopwatch()
     results = []
     warnings = []
     source_bytes = 0
     context = None
+    _test_kill_point("read")
     for document, extraction, context in extract_corpus(paths, watch):
         results.append((document, extraction))
         warnings.extend(extraction.warnings)
         source_bytes += len(document.text.encode("utf-8"))
+    _test_kill_point("assemble")
     with watch("assemble"):
         dataset = assemble(context.catalogue, results)
+    with watch("changes"):
         add_changes(dataset)  # graph/changes: ChangeEvents between consecutive fiscal years
+    with watch("serialise"):
+        files = serialise(dataset)
     validation = None
     if validate:
+        _test_kill_point("validate")
         with watch("validate"):
-            validation = validate_dataset(dataset, paths.shapes, paths.ontology)
-    summary = summarise(dataset, len(results), validation)
+            validation = validate_nquads(files["jlis.nq"], paths.shapes, paths.ontology)
+    with watch("summarise"):
+        summary = summarise(dataset, len(results), validation)
     if write:
+        out = out_dir or paths.build
+        _test_kill_point("write")
         with watch("write"):
-            files = serialise(dataset)
             files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
             if validation is not None:
                 files["validation.txt"] = validation.report_text.encode("utf-8")
             files["ontology.ttl"] = paths.ontology.read_bytes()
-            write_atomically(out_dir or paths.build, files)
-        with watch("store"):
-            write_store(out_dir or paths.build)  # build/oxigraph: the embedded store, loaded from jlis.nq
+            staged = stage_files(out, files)
+        try:
+            _test_kill_point("store")
+            with watch("store"):
+                # build/oxigraph: the embedded store, loaded from the staged jlis.nq
+                nquads = next(temporary for temporary, final in staged if final.name == "jlis.nq")
+                write_store(out, nquads=nquads)
+            _test_kill_point("publish")
+        except BaseException:
+            discard(staged)
+            raise
+        publish(staged)
     return BuildResult(dataset=dataset, validation=validation, timings=watch.timings, summary=summary,
                        warnings=warnings, source_bytes=source_bytes)

@@ -70,12 +70,10 @@ def build(ctx, no_validate):
 @click.pass_context
 def validate(ctx):
     """Validate the built graph against ontology/shapes.ttl."""
-    from .query import load_dataset
-    from .validate import validate_dataset
+    from .validate import validate_nquads
 
     paths = _paths(ctx)
-    dataset = load_dataset(paths.build / "jlis.nq")
-    result = validate_dataset(dataset, paths.shapes, paths.ontology)
+    result = validate_nquads(paths.build / "jlis.nq", paths.shapes, paths.ontology)
     if result.conforms:
         click.echo(f"conforms ({result.warnings} warnings)")
     else:
