@@ -142,6 +142,10 @@
     return state.year === "all" || inYear(n, state.year);
   }
 
+  // ele.visible(), not the ":visible" selector: Cytoscape caches selector matches, and right
+  // after a filter change ":visible" can still answer with what was shown before.
+  const shownElements = () => cy.elements().filter((el) => el.visible());
+
   function applyFilters() {
     const byDepth = [...DATA.nodes].sort((a, b) => depthOf(b) - depthOf(a));
     for (const n of DATA.nodes) own.set(n.id, ownVisible(n));
@@ -248,7 +252,7 @@
       applyFilters();
     });
     $("containment").addEventListener("change", (ev) => { state.containment = ev.target.checked; applyFilters(); });
-    $("fit").addEventListener("click", () => cy.fit(cy.elements(":visible"), 30));
+    $("fit").addEventListener("click", () => cy.fit(shownElements(), 30));
     $("reset").addEventListener("click", reset);
     $("save-png").addEventListener("click", savePng);
     $("sources").innerHTML = "出典 Sources: " + Object.entries(DATA.documents).map(([id, d]) =>
@@ -287,8 +291,8 @@
 
   // The first view: the graph itself, without the shelves of entities that have no relation.
   function fitMain() {
-    const main = cy.elements(":visible").filter((el) => !el.hasClass("shelf") && !(el.isNode() && el.parent().hasClass("shelf")));
-    cy.fit(main.nonempty() ? main : cy.elements(":visible"), 20);
+    const main = shownElements().filter((el) => !el.hasClass("shelf") && !(el.isNode() && el.parent().hasClass("shelf")));
+    cy.fit(main.nonempty() ? main : shownElements(), 20);
   }
 
   function reset() {
