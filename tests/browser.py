@@ -107,8 +107,23 @@ class Browser:
             time.sleep(0.1)
 
     def open(self, url: str, ready: str, timeout: float = 30) -> None:
+        """A fresh page at ``url``, once ``ready`` holds there.  A load event of an earlier
+        page may still be queued unread, so "a load event came" does not prove the new page
+        is there: the old window is marked, and only an unmarked one counts."""
+        self.eval("window.__replaced = true")
+        self.navigate("about:blank")  # a fresh page, even when only the #fragment differs
         self.send("Page.navigate", url=url)
-        self.wait_for(ready, timeout, f"{url} ready")
+        self.wait_for(f"!window.__replaced && ({ready})", timeout, f"{url} ready")
+
+    def wait_until(self, expression: str, timeout: float = 5):
+        """The value of ``expression`` once it is truthy (or the last value after ``timeout``):
+        what a user sees once the page has reacted, without guessing a sleep."""
+        deadline = time.time() + timeout
+        while True:
+            value = self.eval(expression)
+            if value or time.time() > deadline:
+                return value
+            time.sleep(0.1)
 
     def screenshot(self, path: Path) -> Path:
         time.sleep(0.3)

@@ -8,151 +8,29 @@ person to look at.  Skipped when Chromium is not installed (``.ci/run`` installs
 """
 from __future__ import annotations
 
-import base64
-import json
 import shutil
-import subprocess
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM
+from browser import Browser as SharedBrowser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 
 
-class Browser:
-    """A headless Chromium and one page, over the DevTools Protocol."""
+class Browser(SharedBrowser):
+    """The shared driver (tests/browser.py), on a page opened from disk: no network at all."""
 
-    def __init__(self, width: int = 1600, height: int = 1000):
-        from websockets.sync.client import connect
-
-        self.profile = tempfile.mkdtemp(prefix="jlis-chromium-")
-        self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-extensions", "--hide-scrollbars", "--mute-audio", "--proxy-server=127.0.0.1:9",
-             "--proxy-bypass-list=<-loopback>", f"--user-data-dir={self.profile}",
-             "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.time() + 30
-        while not (port_file.is_file() and port_file.read_text().strip()):
-            if time.time() > deadline or self.process.poll() is not None:
-                self.close()
-                raise RuntimeError("Chromium did not start")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        pages = []
-        while not pages and time.time() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as response:
-                pages = [t for t in json.load(response) if t.get("type") == "page"]
-            time.sleep(0.05)
-        # Entered by hand (the class is the context): websockets warns about a bare connect().
-        self.ws = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=10).__enter__()
-        self.next_id = 0
-        self.events: list[dict] = []
-        self.send("Page.enable")
-        self.send("Runtime.enable")
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
-
-    def send(self, method: str, timeout: float = 60, **params) -> dict:
-        self.next_id += 1
-        ident = self.next_id
-        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
-        deadline = time.time() + timeout
-        while True:
-            message = json.loads(self.ws.recv(timeout=max(0.1, deadline - time.time())))
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def wait_for(self, method: str, since: int, timeout: float = 30) -> dict:
-        """The first event ``method`` received after ``self.events[since]``."""
-        deadline = time.time() + timeout
-        while True:
-            for event in self.events[since:]:
-                if event.get("method") == method:
-                    return event
-            remaining = deadline - time.time()
-            if remaining <= 0:
-                raise TimeoutError(f"no {method} within {timeout} s")
-            try:
-                self.events.append(json.loads(self.ws.recv(timeout=remaining)))
-            except TimeoutError:
-                continue
-
-    def navigate(self, url: str, timeout: float = 30) -> None:
-        """Load ``url`` and wait for its load event, so nothing runs against the page before."""
-        mark = len(self.events)
-        self.send("Page.navigate", url=url)
-        self.wait_for("Page.loadEventFired", mark, timeout)
+    def __init__(self):
+        super().__init__(width=1600, height=1000, block_loopback=True)
 
     def open(self, url: str, ready: str = "window.jlisGraph && window.jlisGraph.ready", timeout: float = 30) -> None:
-        # A load event of an earlier page may still be queued unread, so waiting for "a load
-        # event" can return while the old page is still there: mark the old window and wait
-        # until the window answering is a new one.
-        self.eval("window.__replaced = true")
-        self.navigate("about:blank")  # a fresh page, even when only the #fragment differs
-        self.navigate(url, timeout)
-        deadline = time.time() + timeout
-        while not self.eval(f"!window.__replaced && !!({ready})"):
-            if time.time() > deadline:
-                raise TimeoutError(f"{url}: the page did not get ready; errors: {self.errors()}")
-            time.sleep(0.1)
+        super().open(url, ready, timeout)
         time.sleep(0.3)  # let the canvas paint
-
-    def eval(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('exception', {}).get('description')}")
-        return result["result"].get("value")
-
-    def wait_until(self, expression: str, timeout: float = 5):
-        """The value of ``expression`` once it is truthy (or the last value after ``timeout``):
-        what a user sees once the page has reacted, without guessing a sleep."""
-        deadline = time.time() + timeout
-        while True:
-            value = self.eval(expression)
-            if value or time.time() > deadline:
-                return value
-            time.sleep(0.1)
-
-    def screenshot(self, path: Path) -> Path:
-        time.sleep(0.4)  # animations (centring on a node) take 250 ms
-        data = self.send("Page.captureScreenshot", format="png")["data"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-        return path
-
-    def errors(self) -> list[str]:
-        out = []
-        for event in self.events:
-            if event.get("method") == "Runtime.exceptionThrown":
-                out.append(event["params"]["exceptionDetails"].get("exception", {}).get("description", "exception"))
-            elif event.get("method") == "Runtime.consoleAPICalled" and event["params"].get("type") == "error":
-                out.append(" ".join(str(a.get("value", a.get("description", ""))) for a in event["params"]["args"]))
-        return out
-
-    def close(self) -> None:
-        try:
-            if getattr(self, "ws", None) is not None:
-                self.ws.__exit__(None, None, None)
-        finally:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-            shutil.rmtree(self.profile, ignore_errors=True)
 
 
 # Visibility is read with ele.visible(), never the ':visible' selector: Cytoscape caches
