@@ -30,7 +30,7 @@ from .extract.cues import load_cues
 from .model import InputError
 from .namespaces import PREFIXES, bind_prefixes
 from .normalise import normalise_document
-from .paths import ProjectPaths
+from .paths import ProjectPaths, fsync_dir, pid_alive
 from .sources import read_corpus
 from .store import write_store
 from .structure import build_structure
@@ -219,20 +219,10 @@ def remove_leftovers(out_dir: Path) -> None:
         return
     for entry in out_dir.iterdir():
         m = _PARTIAL.match(entry.name)
-        if m and entry.is_file() and not _pid_alive(int(m.group("pid"))):
+        if m and entry.is_file() and not pid_alive(int(m.group("pid"))):
             entry.unlink(missing_ok=True)
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stage_files(out_dir: Path, files: dict[str, bytes]) -> list[tuple[Path, Path]]:
@@ -260,7 +250,7 @@ def publish(staged: list[tuple[Path, Path]]) -> None:
         for temporary, final in sorted(staged, key=lambda pair: pair[1].name == "summary.json"):
             os.replace(temporary, final)
         if staged:
-            _fsync_dir(staged[0][1].parent)
+            fsync_dir(staged[0][1].parent)
     finally:
         discard(staged)
 
@@ -271,17 +261,6 @@ def discard(staged: list[tuple[Path, Path]]) -> None:
             temporary.unlink()
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:

@@ -57,3 +57,28 @@ def find_root(start: Path | None = None) -> Path:
 def project_paths(root: Path | None = None, data: Path | None = None, build: Path | None = None) -> ProjectPaths:
     root = (root or find_root()).resolve()
     return ProjectPaths(root=root, data=(data or root / "data").resolve(), build=(build or root / "build").resolve())
+
+
+def fsync_dir(directory: Path) -> None:
+    """Flush a directory's entries (a rename into it) to disk, where the system allows."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (so its staged files are not leftovers)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

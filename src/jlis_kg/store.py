@@ -46,6 +46,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from .catalogue import match_form
 from .model import InputError
 from .namespaces import ID, PREFIXES, REFERENCE_GRAPH
+from .paths import fsync_dir, pid_alive
 
 STORE_LINK = "oxigraph"
 STORE_PREFIX = "oxigraph-"
@@ -452,27 +453,8 @@ def _marker(directory: Path) -> dict | None:
         return None
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
@@ -567,7 +549,7 @@ def _publish(build_dir: Path, final: Path) -> None:
             temporary.unlink()
         os.symlink(final.name, temporary)
         os.replace(temporary, link)
-        _fsync_dir(build_dir)
+        fsync_dir(build_dir)
     keep = {final.resolve()}
     if previous is not None and previous.exists():
         keep.add(previous.resolve())
@@ -580,7 +562,7 @@ def _publish(build_dir: Path, final: Path) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
         elif name.startswith(f".{STORE_PREFIX}") and ".partial-" in name:
             pid = name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
 
 
