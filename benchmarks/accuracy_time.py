@@ -58,7 +58,7 @@ else:
     sys.modules[_spec.name] = accuracy
     _spec.loader.exec_module(accuracy)
 
-from jlis_kg.namespaces import GRAPH, ID, JLIS  # noqa: E402
+from jlis_kg.namespaces import GRAPH, JLIS  # noqa: E402
 
 norm = accuracy.norm
 GOLD = ROOT / "tests" / "gold"

@@ -28,7 +28,6 @@ import os
 import re
 import select
 import signal
-import statistics
 import subprocess
 import sys
 import threading

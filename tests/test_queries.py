@@ -650,3 +650,12 @@ def test_json_format_of_an_ask_query(dataset, tmp_path):
     query = write_query(tmp_path, "select.rq", 'SELECT ?ask WHERE { BIND(true AS ?ask) }\n')
     result = json.loads(FORMATTERS["json"](*run_query(dataset, query)))
     assert result["head"]["vars"] == ["ask"] and result["results"]["bindings"][0]["ask"]["value"] == "true"
+
+
+@pytest.mark.parametrize("name,param", [("evidence", "subject"), ("dependents", "system"),
+                                        ("dependencies", "system")])
+def test_a_query_refuses_to_run_without_its_required_parameter(dataset, name, param):
+    query = named_queries(QUERIES)[name]
+    assert query.required == (param,), "optional parameters are not required"
+    with pytest.raises(InputError, match=rf"{name}\.rq: parameter '{param}' required \(--param {param}=…\)"):
+        run_query(dataset, query)

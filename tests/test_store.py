@@ -10,7 +10,6 @@ keeps when all values share it, as the recommendation's CONCAT says, and rdflib 
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -58,16 +57,18 @@ def example_params(query: NamedQuery) -> dict[str, str]:
 
 
 def parameter_cases(query: NamedQuery) -> list[dict[str, str]]:
-    """No parameters; the example; each parameter alone; all of them together."""
+    """No parameters; the example; each parameter alone; all of them together — each with
+    the query's required parameters added."""
     example = example_params(query)
     values = {name: example.get(name, PARAM_VALUES.get(name)) for name, _ in query.params}
     values = {k: v for k, v in values.items() if v is not None}
-    cases = [{}]
-    if example:
+    required = {name: values[name] for name in query.required}
+    cases = [required]
+    if example and example not in cases:
         cases.append(example)
     for name, value in values.items():
-        if {name: value} not in cases:
-            cases.append({name: value})
+        if {**required, name: value} not in cases:
+            cases.append({**required, name: value})
     if len(values) > 1 and values not in cases:
         cases.append(values)
     return cases

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from .catalogue import Catalogue
 from .model import EntityRecord, Extraction, Fact
-from .namespaces import JLIS, PREFIXES, REFERENCE_GRAPH, bind_prefixes, curie, entity_iri, graph_iri
+from .namespaces import JLIS, PREFIXES, REFERENCE_GRAPH, curie, entity_iri, graph_iri
 from .sources import Document
 
 # Predicates whose object is a class CURIE, not an entity id.
@@ -178,23 +178,6 @@ def add_document_graph(dataset: Dataset, document: Document, extraction: Extract
         graph.add((st, JLIS.quote, Literal(ev.quote)))
         if ev.context and ev.context != ev.quote:
             graph.add((st, JLIS.context, Literal(ev.context)))
-
-
-def assemble(catalogue: Catalogue, results: list[tuple[Document, Extraction]]) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    add_reference_graph(dataset, catalogue)
-    for document, extraction in results:
-        add_document_graph(dataset, document, extraction, catalogue)
-    return dataset
-
-
-def entities_per_class(dataset: Dataset) -> dict[str, int]:
-    """Distinct resources per rdf:type, as CURIEs (``jlis:InformationSystem``: 92)."""
-    members: dict[str, set] = {}
-    for s, _, cls, _ in dataset.quads((None, RDF.type, None, None)):
-        members.setdefault(short_name(cls), set()).add(s)
-    return {cls: len(nodes) for cls, nodes in sorted(members.items())}
 
 
 def short_name(term) -> str:

@@ -1,6 +1,14 @@
 """The build pipeline: data/ → build/.
 
-    read ─► normalise ─► structure ─► extract ─► assemble ─► serialise ─► validate ─► write
+    read ─► normalise ─► structure ─► extract ─► assemble ─► serialise ─┐   (one document at a time)
+         ┌───────────────────────────────────────────────────────────────┘
+         └► changes ─► merge (jlis.nq, jlis.trig) ─► store ─► validate ─► summarise ─► write
+
+The build never holds the whole graph: each document is processed on its own (in a pool
+of worker processes for a large corpus), its graph serialised at once into a sorted run
+(:mod:`jlis_kg.serialise`), and the runs merged at the end.  What crosses documents —
+the changes between fiscal years — is computed from a small projection of every graph.
+Validation and the summary's counts run on the Oxigraph store the build writes anyway.
 
 ``run_build`` times every stage (for ``benchmarks/build.py`` and the summary the
 CLI prints) and writes ``build/`` only once everything else has succeeded: each
@@ -11,44 +19,63 @@ stays whole.  Outputs are deterministic: same input, same bytes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
+import shutil
 import signal
+import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Iterator
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset
 from rdflib.namespace import RDF
 
-from .assemble import assemble, entities_per_class, short_name
-from .changes import add_changes
+from .assemble import add_document_graph, add_reference_graph, short_name
+from .changes import Snapshots, add_changes, projection_lines
 from .catalogue import Gazetteer, load_catalogue
 from .extract import ExtractionContext, extract_document
 from .extract.cues import load_cues
 from .model import InputError
-from .namespaces import PREFIXES, bind_prefixes
 from .normalise import normalise_document
 from .paths import ProjectPaths, fsync_dir, pid_alive
-from .sources import read_corpus
-from .store import write_store
+from .serialise import GraphCollector, GraphRuns, GraphText, graph_texts
+from .sources import Document, read_corpus
+from .store import OxigraphQuads, load_store_dir, publish_store
 from .structure import build_structure
-from .validate import ValidationResult, validate_nquads
+from .validate import ValidationResult, validate_store_dir
 from .values import date_problems
 
 AGENCY_NAME = "地方公共団体情報システム機構"
-OUTPUT_FILES = ("jlis.trig", "jlis.nq", "summary.json", "validation.txt")
+
+
+SMALL_CORPUS = 8  # documents: fewer are processed in the build's own process
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
     validation: ValidationResult | None
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     source_bytes: int = 0
+    nquads_path: Path | None = None
+    nquads: bytes | None = None  # kept when the build wrote nothing (``write=False``)
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The built dataset, parsed from its N-Quads (tests and small corpora)."""
+        dataset = Dataset()
+        if self.nquads is not None:
+            dataset.parse(data=self.nquads.decode("utf-8"), format="nquads")
+        else:
+            dataset.parse(self.nquads_path, format="nquads")
+        return dataset
 
 
 class Stopwatch:
@@ -66,6 +93,12 @@ class Stopwatch:
                 watch.timings[stage] = watch.timings.get(stage, 0.0) + time.perf_counter() - self.start
         return _Timer()
 
+    def add(self, timings: dict[str, float]) -> None:
+        """Add another watch's times (a worker's: with a pool, a stage's time is CPU time
+        summed over the workers, more than the wall-clock time it took)."""
+        for stage, seconds in timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
 
 def load_context(paths: ProjectPaths) -> ExtractionContext:
     catalogue = load_catalogue(paths.catalogue)
@@ -76,22 +109,70 @@ def load_context(paths: ProjectPaths) -> ExtractionContext:
     return ExtractionContext(catalogue=catalogue, gazetteer=gazetteer, cues=load_cues(paths.cues), agency=agency)
 
 
-def extract_corpus(paths: ProjectPaths, watch: Stopwatch):
-    """Read, normalise, structure and extract every document of the manifest."""
-    with watch("read"):
-        documents = read_corpus(paths.data)
-        context = load_context(paths)
-    for document in documents:
-        entry = document.entry
-        with watch("normalise"):
-            normalised = normalise_document(entry.id, entry.file, document.text)
-        with watch("structure"):
-            structure = build_structure(normalised)
-        with watch("extract"):
-            extraction = extract_document(normalised, structure, context, entry.fiscal_year)
-            extraction.warnings[:0] = text_warnings(normalised, structure)
-            extraction.warnings[:] = list(dict.fromkeys(extraction.warnings))  # each once, in order
-        yield document, extraction, context
+@dataclass
+class DocumentOutput:
+    """What the build keeps of one document once it is processed: its graph serialised,
+    the part of it that changes are computed from, its warnings and stage times."""
+    graphs: list[GraphText]
+    projection: list[str]
+    warnings: list[str]
+    source_bytes: int
+    timings: dict[str, float]
+
+
+def process_document(document: Document, context: ExtractionContext) -> DocumentOutput:
+    """Normalise, structure, extract, assemble and serialise one document."""
+    watch = Stopwatch()
+    entry = document.entry
+    with watch("normalise"):
+        normalised = normalise_document(entry.id, entry.file, document.text)
+    with watch("structure"):
+        structure = build_structure(normalised)
+    with watch("extract"):
+        extraction = extract_document(normalised, structure, context, entry.fiscal_year)
+        warnings = list(dict.fromkeys(text_warnings(normalised, structure) + extraction.warnings))  # each once
+    with watch("assemble"):
+        collected = GraphCollector()
+        add_document_graph(collected, document, extraction, context.catalogue)
+    with watch("serialise"):
+        graphs = graph_texts(collected)
+    with watch("changes"):
+        projection = [line for graph in graphs for line in projection_lines(graph.nquads)]
+    return DocumentOutput(graphs, projection, warnings, len(document.text.encode("utf-8")), watch.timings)
+
+
+_CONTEXT: dict = {}  # the extraction context of a worker process (inherited by fork)
+
+
+def _process_in_worker(document: Document) -> DocumentOutput:
+    return process_document(document, _CONTEXT["context"])
+
+
+def document_workers(documents: int) -> int:
+    """Processes for the documents: one per core (at most ``JLIS_KG_WORKERS``), and one
+    only for a small corpus, where starting a pool costs more than it saves."""
+    if documents < SMALL_CORPUS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = int(os.environ.get("JLIS_KG_WORKERS") or 0) or (os.cpu_count() or 1)
+    return max(1, min(wanted, documents))
+
+
+def process_corpus(documents: list[Document], context: ExtractionContext) -> Iterator[DocumentOutput]:
+    """Every document processed, in manifest order (so the build is the same whatever the
+    number of workers)."""
+    workers = document_workers(len(documents))
+    if workers == 1:
+        for document in documents:
+            yield process_document(document, context)
+        return
+    _CONTEXT["context"] = context
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield from pool.imap(_process_in_worker, documents, chunksize=1)
+    finally:
+        pool.terminate()
+        pool.join()
+        _CONTEXT.clear()
 
 
 LONG_LINE = 20_000  # characters: no line of a text extracted from a PDF page is this long
@@ -130,109 +211,62 @@ RELATION_PROPERTIES = {f"jlis:{name}" for name in (
 )} | {"org:unitOf", "org:hasUnit", "skos:altLabel"}
 
 
-def summarise(dataset: Dataset, documents: int, validation: ValidationResult | None) -> dict:
-    relations: Counter = Counter()
-    triples = set()
-    quads = 0
-    for s, p, o, _ in dataset.quads((None, None, None, None)):  # one pass over the dataset
-        quads += 1
-        triples.add((s, p, o))
-    names: dict = {}
-    for _, p, _ in triples:
-        name = names.get(p)
-        if name is None:
-            name = names[p] = short_name(p)
-        if name in RELATION_PROPERTIES:
-            relations[name] += 1
-    statements = sum(1 for _ in dataset.quads((None, RDF.type, RDF.Statement, None)))
+def summarise(store, documents: int, validation: ValidationResult | None) -> dict:
+    """Counts of the built graph, read from its Oxigraph store (whose default graph is the
+    union of the named graphs): quads, distinct triples, entities per class, relations."""
+    def rows(query: str):
+        return [[term.value for term in row] for row in store.query(query)]
+
+    graphs = sorted(value for (value,) in rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+    quads = sum(int(n) for (n,) in rows("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    triples = int(rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0])
+    statements = int(rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{RDF.Statement}> }} }}")[0][0])
+    classes = {short_name(cls): int(n) for cls, n in rows(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")}
+    relations = Counter()
+    for prop, n in rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
+        if short_name(prop) in RELATION_PROPERTIES:
+            relations[short_name(prop)] += int(n)
     return {
         "documents": documents,
         "quads": quads,
-        "distinct_triples": len(triples),
-        "named_graphs": sorted(str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)
-                               and str(g.identifier) != "urn:x-rdflib:default"),
+        "distinct_triples": triples,
+        "named_graphs": graphs,
         "evidence_statements": statements,
-        "entities_per_class": entities_per_class(dataset),
+        "entities_per_class": dict(sorted(classes.items())),
         "relations_per_property": dict(sorted(relations.items())),
         "validation": None if validation is None else {
             "conforms": validation.conforms, "violations": validation.violations, "warnings": validation.warnings},
     }
 
 
-_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _compact(term, namespaces) -> str:
-    if isinstance(term, URIRef):
-        text = str(term)
-        for prefix, namespace in namespaces:
-            if text.startswith(namespace) and _LOCAL_NAME.match(text[len(namespace):]):
-                return f"{prefix}:{text[len(namespace):]}"
-    return term.n3()
-
-
-def trig_text(dataset: Dataset) -> str:
-    """TriG with graphs, subjects, predicates and objects in sorted order.
-
-    rdflib's TriG writer orders graphs by hash, which changes from one process
-    to the next; this writer gives the same bytes for the same quads.
-    """
-    namespaces = sorted(((p, str(n)) for p, n in PREFIXES.items() if p not in ("id", "graph")),
-                        key=lambda item: -len(item[1]))
-    graphs: dict[str, list] = defaultdict(list)
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = g.identifier if hasattr(g, "identifier") else g
-        graphs[str(name)].append((s.n3(), _compact(p, namespaces), _compact(o, namespaces)))
-    out = [f"@prefix {p}: <{n}> ." for p, n in sorted(namespaces)] + [""]
-    for name in sorted(graphs):
-        out.append(f"<{name}> {{")
-        previous = None
-        for s, p, o in sorted(set(graphs[name])):
-            if s != previous:
-                if previous is not None:
-                    out[-1] += " ."
-                out.append(f"  {s} {p} {o}")
-                previous = s
-            else:
-                out[-1] += " ;"
-                out.append(f"      {p} {o}")
-        if previous is not None:
-            out[-1] += " ."
-        out += ["}", ""]
-    return "\n".join(out)
-
-
-def serialise(dataset: Dataset) -> dict[str, bytes]:
-    bind_prefixes(dataset)
-    nquads = dataset.serialize(format="nquads")
-    lines = sorted(set(line for line in nquads.splitlines() if line.strip()))
-    return {"jlis.trig": trig_text(dataset).encode("utf-8"),
-            "jlis.nq": ("\n".join(lines) + "\n").encode("utf-8")}
-
-
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove the staged files of builds that were killed (their process is gone)."""
+    """Remove what builds that were killed left (their process is gone): staged files and
+    work directories."""
     if not out_dir.is_dir():
         return
     for entry in out_dir.iterdir():
         m = _PARTIAL.match(entry.name)
-        if m and entry.is_file() and not pid_alive(int(m.group("pid"))):
-            entry.unlink(missing_ok=True)
+        if m and not entry.is_symlink() and not pid_alive(int(m.group("pid"))):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
 
+def staged_path(out_dir: Path, name: str) -> Path:
+    return out_dir / f".{name}.partial-{os.getpid()}"
 
 
 def stage_files(out_dir: Path, files: dict[str, bytes]) -> list[tuple[Path, Path]]:
     """Write every file beside its final name (``.NAME.partial-PID``), flushed to disk."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)
     staged = []
     try:
         for name, content in files.items():
-            temporary = out_dir / f".{name}.partial-{os.getpid()}"
+            temporary = staged_path(out_dir, name)
             staged.append((temporary, out_dir / name))
             with open(temporary, "wb") as handle:
                 handle.write(content)
@@ -261,11 +295,9 @@ def discard(staged: list[tuple[Path, Path]]) -> None:
             temporary.unlink()
 
 
-
-
-def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write every file beside its final name, then rename them all into place."""
-    publish(stage_files(out_dir, files))
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _test_kill_point(point: str) -> None:
@@ -276,58 +308,92 @@ def _test_kill_point(point: str) -> None:
 
 def run_build(paths: ProjectPaths, out_dir: Path | None = None, *, validate: bool = True,
               write: bool = True) -> BuildResult:
-    """Build, validate and write ``out_dir`` (default ``build/``).
+    """Build, validate and write ``out_dir`` (default ``build/``); ``write=False`` builds in
+    a temporary directory and keeps only the result (``result.dataset`` is then parsed from
+    the N-Quads on first use).
 
-    Nothing in ``out_dir`` changes until every file is staged and the store is
-    loaded: the files are written to ``.NAME.partial-PID``, the Oxigraph store is
-    loaded from the staged ``jlis.nq`` (into its own temporary directory, see
-    ``store.write_store``), and only then are the files renamed into place.  A
-    build that fails or is killed before that point leaves the previous build as
-    it was, byte for byte; its staged files are removed by the next build.
+    Nothing in ``out_dir`` changes until every file is staged and the store is loaded: the
+    graphs are serialised one at a time into a work directory (``.work.partial-PID``) and
+    merged into ``.jlis.nq.partial-PID`` and ``.jlis.trig.partial-PID``; the Oxigraph store
+    is loaded from the staged ``jlis.nq`` into its own directory, validated and counted
+    there; and only then are the store and the files published.  A build that fails or is
+    killed before that point leaves the previous build as it was, byte for byte; what it
+    staged is removed by the next build.
     """
+    if not write:
+        with tempfile.TemporaryDirectory(prefix="jlis-kg-build-") as scratch:
+            result = _build(paths, Path(scratch), validate=validate)
+            result.nquads = (Path(scratch) / "jlis.nq").read_bytes()
+        return result
+    return _build(paths, Path(out_dir or paths.build), validate=validate)
+
+
+def _build(paths: ProjectPaths, out: Path, *, validate: bool) -> BuildResult:
     watch = Stopwatch()
-    results = []
-    warnings = []
+    warnings: list[str] = []
     source_bytes = 0
-    context = None
-    _test_kill_point("read")
-    for document, extraction, context in extract_corpus(paths, watch):
-        results.append((document, extraction))
-        warnings.extend(extraction.warnings)
-        source_bytes += len(document.text.encode("utf-8"))
-    _test_kill_point("assemble")
-    with watch("assemble"):
-        dataset = assemble(context.catalogue, results)
-    with watch("changes"):
-        add_changes(dataset)  # graph/changes: ChangeEvents between consecutive fiscal years
-    with watch("serialise"):
-        files = serialise(dataset)
-    validation = None
-    if validate:
-        _test_kill_point("validate")
-        with watch("validate"):
-            validation = validate_nquads(files["jlis.nq"], paths.shapes, paths.ontology)
-    with watch("summarise"):
-        summary = summarise(dataset, len(results), validation)
-    if write:
-        out = out_dir or paths.build
+    out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    work = staged_path(out, "work")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        _test_kill_point("read")
+        with watch("read"):
+            documents = read_corpus(paths.data)
+            context = load_context(paths)
+        runs = GraphRuns(work)
+        # graph/changes is computed from a projection of the graphs (see changes.projection_lines),
+        # held in an in-memory Oxigraph store: a few percent of the quads, at ~100 bytes a quad
+        projection = ox.Store()
+        with watch("assemble"):
+            collected = GraphCollector()
+            add_reference_graph(collected, context.catalogue)
+            reference = graph_texts(collected)
+        runs.add(reference)
+        projection.bulk_load("\n".join(line for g in reference for line in projection_lines(g.nquads)).encode(),
+                             format=ox.RdfFormat.N_QUADS)
+        for output in process_corpus(documents, context):
+            runs.add(output.graphs)
+            if output.projection:
+                projection.bulk_load("\n".join(output.projection).encode(), format=ox.RdfFormat.N_QUADS)
+            warnings.extend(output.warnings)
+            source_bytes += output.source_bytes
+            watch.add(output.timings)
+        _test_kill_point("assemble")
+        with watch("changes"):  # graph/changes: ChangeEvents between consecutive fiscal years
+            changes = GraphCollector()
+            add_changes(changes, Snapshots(OxigraphQuads(projection)))
+            runs.add(graph_texts(changes))
+            del projection
+        with watch("serialise"):
+            for name, write_file in (("jlis.nq", runs.write_nquads), ("jlis.trig", runs.write_trig)):
+                staged.append((staged_path(out, name), out / name))
+                write_file(staged[-1][0])
+                _fsync(staged[-1][0])
+        _test_kill_point("store")
+        with watch("store"):  # build/oxigraph: the embedded store, loaded from the staged jlis.nq
+            store_dir = load_store_dir(out, nquads=staged[0][0])
+        validation = None
+        if validate:
+            _test_kill_point("validate")
+            with watch("validate"):
+                validation = validate_store_dir(store_dir, paths.shapes, paths.ontology)
+        with watch("summarise"):
+            summary = summarise(ox.Store.read_only(str(store_dir)), len(documents), validation)
         _test_kill_point("write")
         with watch("write"):
-            files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+            files = {"summary.json": (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(),
+                     "ontology.ttl": paths.ontology.read_bytes()}
             if validation is not None:
                 files["validation.txt"] = validation.report_text.encode("utf-8")
-            files["ontology.ttl"] = paths.ontology.read_bytes()
-            staged = stage_files(out, files)
-        try:
-            _test_kill_point("store")
-            with watch("store"):
-                # build/oxigraph: the embedded store, loaded from the staged jlis.nq
-                nquads = next(temporary for temporary, final in staged if final.name == "jlis.nq")
-                write_store(out, nquads=nquads)
-            _test_kill_point("publish")
-        except BaseException:
-            discard(staged)
-            raise
+            staged += stage_files(out, files)
+        _test_kill_point("publish")
+        publish_store(out, store_dir)
         publish(staged)
-    return BuildResult(dataset=dataset, validation=validation, timings=watch.timings, summary=summary,
-                       warnings=warnings, source_bytes=source_bytes)
+    except BaseException:
+        discard(staged)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(validation=validation, timings=watch.timings, summary=summary, warnings=warnings,
+                       source_bytes=source_bytes, nquads_path=out / "jlis.nq")

@@ -76,9 +76,12 @@ class Change:
 
 
 class Snapshots:
-    """The triples of each fiscal year's named graphs that changes are computed from."""
+    """The triples of each fiscal year's named graphs that changes are computed from.
 
-    def __init__(self, dataset: Dataset):
+    ``dataset`` is anything with rdflib's ``Dataset.quads(pattern)``: a Dataset, or
+    (in the build) ``store.OxigraphQuads`` over the projection of :func:`projection_lines`."""
+
+    def __init__(self, dataset):
         self.dataset = dataset
         self.graphs: dict[int, list[URIRef]] = defaultdict(list)
         for g, _, year, context in dataset.quads((None, JLIS.fiscalYear, None, None)):
@@ -145,6 +148,28 @@ def short_id(node) -> str:
 
 def kind_of_node(node) -> str:
     return short_id(node).split("/", 1)[0] if isinstance(node, URIRef) else ""
+
+
+# ───────────────────────── what changes are computed from ─────────────────────────
+
+def _compared_properties() -> set[URIRef]:
+    return {ORG.unitOf, JLIS.responsibleUnit, JLIS.mentions, ORG.heldBy, JLIS.purpose, *RELATION_PROPERTIES}
+
+
+def projection_lines(nquads: list[str]) -> list[str]:
+    """The N-Quads lines of one graph that :class:`Snapshots` reads: the graph's fiscal year,
+    the compared properties and the statements about them, labels, and which nodes are
+    organisations.  The build keeps only these (~4% of the quads) to compute graph/changes,
+    so it never needs every document's graph at once."""
+    compared = {f"<{p}>" for p in _compared_properties()}
+    kept_props = compared | {f"<{p}>" for p in (JLIS.fiscalYear, SKOS.prefLabel, RDFS.label)}
+    statement_parts = {f"<{p}>" for p in (RDF.subject, RDF.predicate, RDF.object)}
+    rdf_type, organisation = f"<{RDF.type}>", f"<{ORG.FormalOrganization}>"
+    split = [line.split(" ", 2) for line in nquads]
+    statements = {s for s, p, rest in split if p == f"<{RDF.predicate}>" and rest.split(" ", 1)[0] in compared}
+    return [line for line, (s, p, rest) in zip(nquads, split)
+            if p in kept_props or (p in statement_parts and s in statements)
+            or (p == rdf_type and rest.startswith(organisation + " "))]
 
 
 # ───────────────────────── comparing two snapshots ─────────────────────────
@@ -347,9 +372,11 @@ def short_prop(prop) -> str:
     return text
 
 
-def add_changes(dataset: Dataset) -> int:
-    """Compute the changes between consecutive fiscal years into graph/changes; returns their number."""
-    snapshots = Snapshots(dataset)
+def add_changes(dataset: Dataset, snapshots: Snapshots | None = None) -> int:
+    """Compute the changes between consecutive fiscal years into graph/changes of ``dataset``;
+    returns their number.  ``snapshots``: where to read the years from, if not ``dataset``
+    itself (the build reads a projection, see :func:`projection_lines`)."""
+    snapshots = snapshots or Snapshots(dataset)
     changes = consecutive_changes(snapshots)
     graph = dataset.graph(CHANGES_GRAPH)
     graph.add((CHANGES_GRAPH, RDF.type, PROV.Entity))

@@ -87,14 +87,17 @@ def validate(ctx):
 @click.pass_context
 def stats(ctx, as_json):
     """Counts of the built graph: documents, triples, entities per kind, relations per property."""
+    import pyoxigraph as ox
+
     from .build import summarise
-    from .query import load_dataset
+    from .store import ensure_store
 
     paths = _paths(ctx)
-    dataset = load_dataset(paths.build / "jlis.nq")
-    documents = len({g for g in dataset.graphs() if str(g.identifier).rsplit("/", 1)[-1] not in ("reference", "changes")
-                     and str(g.identifier).startswith("https://w3id.org/jlis-kg/graph/")})
-    summary = summarise(dataset, documents, None)
+    store = ox.Store.read_only(str(ensure_store(paths.build)))
+    documents = sum(1 for (g,) in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+                    if g.value.startswith("https://w3id.org/jlis-kg/graph/")
+                    and g.value.rsplit("/", 1)[-1] not in ("reference", "changes"))
+    summary = summarise(store, documents, None)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True))
     else:

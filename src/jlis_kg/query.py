@@ -42,6 +42,13 @@ class NamedQuery:
     question: str
     params: tuple[tuple[str, str], ...]  # (name, description)
 
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The parameters whose description ends in ``required``: the query means nothing
+        without them (``evidence`` without a subject is every statement of the graph)."""
+        return tuple(name for name, description in self.params
+                     if re.search(r"\brequired\W*$", description, re.IGNORECASE))
+
 
 def parse_query_file(path: Path, name: str | None = None) -> NamedQuery:
     try:
@@ -124,10 +131,16 @@ def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
 
 def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dict:
     declared = {name for name, _ in query.params}
-    bindings = {}
-    for name, value in raw.items():
+    for name in raw:
         if declared and name not in declared:
             raise InputError(f"{query.path}: unknown parameter '{name}' (takes: {', '.join(sorted(declared))})")
+    missing = [name for name in query.required if name not in raw]
+    if missing:
+        given = " ".join(f"--param {name}=…" for name in missing)
+        raise InputError(f"{query.path}: parameter{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(repr(m) for m in missing)} required ({given})")
+    bindings = {}
+    for name, value in raw.items():
         if re.fullmatch(r"-?[0-9]+", value.strip()):
             bindings[name] = Literal(int(value), datatype=XSD.integer)
             continue

@@ -14,8 +14,10 @@ tests use as the oracle:
   computed in Python from the ontology's subclass axioms plus any found in the data,
   and emitted as ``VALUES``.  pySHACL also copies the ontology's other triples into
   the data; if any of them could be seen by a query (a type of a class the shapes use,
-  or a predicate they read) they are put into a scratch named graph of the store for
-  the duration of the run (not the case for ``ontology/jlis.ttl``).
+  or a predicate they read) they are added to the store for the duration of the run —
+  into a scratch named graph when validating the union, into the default graph (only
+  the triples it lacks) otherwise — and removed afterwards (``ontology/jlis.ttl`` has
+  some such triples).
 * ``sh:datatype`` checks well-formedness (by an XSD cast) for the datatypes pySHACL
   checks: integer, decimal, float, double, boolean, date, dateTime, time.  Oxigraph is
   stricter than rdflib on odd lexical forms (``" 1"``/``"1_000"``^^xsd:integer,
@@ -625,14 +627,16 @@ def validate_store(store, shapes_graph: Graph, ontology_graph: Graph | None = No
     queries = compiler.queries
     timings["compile"] = time.perf_counter() - t0
 
-    scratch = None
+    added = []
     if _ontology_needed_as_data(ontology_graph, compiler):
-        if not union:
-            raise UnsupportedShapeError("the ontology holds triples the shapes read; validate with union=True")
+        # The ontology is data for the run: a scratch named graph of the union, or (when the
+        # default graph is the data) those of its triples the default graph lacks — exactly
+        # these are removed afterwards, so the store ends as it began.
         from .store import to_oxigraph
-        scratch = ox.NamedNode(SCRATCH_ONTOLOGY_GRAPH)
-        store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), scratch)
-                      for s, p, o in ontology_graph])
+        graph = ox.NamedNode(SCRATCH_ONTOLOGY_GRAPH) if union else ox.DefaultGraph()
+        added = [quad for quad in (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)
+                                   for s, p, o in ontology_graph) if quad not in store]
+        store.extend(added)
     t1 = time.perf_counter()
     results = []
     cache: dict = {}
@@ -646,8 +650,8 @@ def validate_store(store, shapes_graph: Graph, ontology_graph: Graph | None = No
                 results.append(Result(focus=focus, path=q.path, component=q.component, severity=q.severity,
                                       value=value, shape=q.shape, messages=q.messages))
     finally:
-        if scratch is not None:
-            store.remove_graph(scratch)
+        for quad in added:
+            store.remove(quad)
     timings["queries"] = time.perf_counter() - t1
     timings["query_count"] = len(queries)
     return _report(results, shapes_graph, timings, report_graph)

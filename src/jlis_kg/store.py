@@ -322,6 +322,26 @@ def to_oxigraph(term):
     return ox.Literal(str(term))
 
 
+class OxigraphQuads:
+    """rdflib's ``Dataset.quads(pattern)`` over a pyoxigraph store, in rdflib terms (the
+    graph as its IRI, None for the default graph): code written against a Dataset reads a
+    store that holds far more quads in far less memory."""
+
+    def __init__(self, store):
+        self.store = store
+        self._cache: dict = {}
+
+    def quads(self, pattern):
+        import pyoxigraph as ox
+
+        s, p, o, g = (None if term is None else to_oxigraph(term) for term in pattern)
+        cache = self._cache
+        for quad in self.store.quads_for_pattern(s, p, o, g):
+            graph = quad.graph_name
+            yield (to_rdflib(quad.subject, cache), to_rdflib(quad.predicate, cache), to_rdflib(quad.object, cache),
+                   None if isinstance(graph, ox.DefaultGraph) else to_rdflib(graph, cache))
+
+
 # ───────────────────────── engines ─────────────────────────
 
 class SparqlEngine:
@@ -458,13 +478,21 @@ def _marker(directory: Path) -> dict | None:
 
 
 def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
-    """Load ``jlis.nq`` into an Oxigraph store and publish it as ``build_dir/oxigraph``.
+    """Load ``jlis.nq`` into an Oxigraph store and publish it as ``build_dir/oxigraph``
+    (:func:`load_store_dir`, then :func:`publish_store`); returns the store's directory."""
+    final = load_store_dir(build_dir, nquads)
+    publish_store(build_dir, final)
+    return final
 
-    Returns the store's directory.  Loading happens in a temporary directory; the
-    published link is replaced in one step only once the store is whole.  ``nquads`` is
-    the file to load when it is not ``build_dir/jlis.nq`` itself: the build loads its
-    staged ``.jlis.nq.partial-PID`` before it renames it into place (a rename keeps the
-    size and modification time the marker records, so the store is then current)."""
+
+def load_store_dir(build_dir: Path, nquads: Path | None = None) -> Path:
+    """The store of ``jlis.nq`` in ``build_dir/oxigraph-{digest}``, loaded unless it is there
+    already; not yet published.
+
+    Loading happens in a temporary directory renamed into place once the store is whole.
+    ``nquads`` is the file to load when it is not ``build_dir/jlis.nq`` itself: the build
+    loads its staged ``.jlis.nq.partial-PID`` before it renames it into place (a rename
+    keeps the size and modification time the marker records, so the store is then current)."""
     import pyoxigraph as ox
 
     build_dir = Path(build_dir)
@@ -476,38 +504,72 @@ def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
     digest = file_digest(source)
     final = build_dir / f"{STORE_PREFIX}{digest[:16]}"
     marker = _marker(final) if final.is_dir() else None
-    if (marker is None or marker.get("sha256") != digest or marker.get("layout") != LAYOUT
+    if not (marker is None or marker.get("sha256") != digest or marker.get("layout") != LAYOUT
             or _minor(marker.get("pyoxigraph", "")) != _minor(_pyoxigraph_version())):
-        partial = build_dir / f".{STORE_PREFIX}{digest[:16]}.partial-{os.getpid()}"
-        if partial.exists():
-            shutil.rmtree(partial)
-        try:
-            store = ox.Store(str(partial))
-            try:
-                store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
-                # the default graph: the RDF merge of every graph (a set of triples)
-                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                  for q in ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
-            except SyntaxError as exc:
-                raise InputError(f"{shown}: cannot load into Oxigraph ({str(exc).splitlines()[0]})") from None
-            store.optimize()
-            store.flush()
-            quads = len(store)
-            del store
-            (partial / MARKER).write_text(json.dumps({
-                "layout": LAYOUT, "sha256": digest, "source": shown.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                "quads": quads, "pyoxigraph": _pyoxigraph_version(),
-            }, indent=2) + "\n", encoding="utf-8")
-            if final.exists():  # a store without its marker: a leftover, never published
-                shutil.rmtree(final)
-            os.rename(partial, final)
-        finally:
-            if partial.exists():
-                shutil.rmtree(partial, ignore_errors=True)
-    else:
         _touch_marker(final, marker, stat)
-    _publish(build_dir, final)
+        return final
+    partial = build_dir / f".{STORE_PREFIX}{digest[:16]}.partial-{os.getpid()}"
+    union = build_dir / f".{STORE_PREFIX}union.nt.partial-{os.getpid()}"
+    if partial.exists():
+        shutil.rmtree(partial)
+    try:
+        store = ox.Store(str(partial))
+        try:
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+            # the default graph: the RDF merge of every graph (a set of triples), loaded from
+            # the same lines without their graph names (Rust parses them, not Python)
+            write_union_triples(source, union)
+            store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        except SyntaxError as exc:
+            raise InputError(f"{shown}: cannot load into Oxigraph ({str(exc).splitlines()[0]})") from None
+        store.optimize()
+        store.flush()
+        quads = len(store)
+        del store
+        (partial / MARKER).write_text(json.dumps({
+            "layout": LAYOUT, "sha256": digest, "source": shown.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+            "quads": quads, "pyoxigraph": _pyoxigraph_version(),
+        }, indent=2) + "\n", encoding="utf-8")
+        if final.exists():  # a store without its marker: a leftover, never published
+            shutil.rmtree(final)
+        os.rename(partial, final)
+    finally:
+        union.unlink(missing_ok=True)
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
     return final
+
+
+def triple_of(line: str) -> str:
+    """The ``s p o`` of an N-Quads line (its graph name and final `` .`` cut off): the
+    subject and predicate hold no space, the object is an IRI, a blank node or a literal
+    whose quotes are escaped inside."""
+    subject, predicate, rest = line.split(" ", 2)
+    if rest.startswith('"'):
+        end = 1
+        while True:
+            end = rest.index('"', end)
+            backslashes = len(rest[:end]) - len(rest[:end].rstrip("\\"))
+            if backslashes % 2 == 0:
+                break
+            end += 1
+        space = rest.find(" ", end)
+    else:
+        space = rest.find(" ")
+    return f"{subject} {predicate} {rest[:space]}"
+
+
+def write_union_triples(nquads: Path, target: Path) -> None:
+    """The triples of every graph of ``nquads`` as N-Triples (a sorted file gives each once)."""
+    previous = None
+    with open(nquads, encoding="utf-8", newline="\n") as lines, open(target, "w", encoding="utf-8", newline="\n") as out:
+        for line in lines:
+            if not line.strip() or line.startswith("#"):
+                continue
+            triple = triple_of(line.strip())
+            if triple != previous:
+                out.write(triple + " .\n")
+                previous = triple
 
 
 def _touch_marker(directory: Path, marker: dict, stat) -> None:
@@ -532,7 +594,7 @@ def _pyoxigraph_version() -> str:
         return "unknown"
 
 
-def _publish(build_dir: Path, final: Path) -> None:
+def publish_store(build_dir: Path, final: Path) -> None:
     """Point ``build_dir/oxigraph`` at ``final`` (atomically), keep the store published
     before it, remove older ones and leftovers of interrupted builds."""
     link = build_dir / STORE_LINK

@@ -50,7 +50,6 @@ def _year_of_date(text: str) -> int:
 def timeline(dataset, entity: URIRef) -> dict:
     labels = Snapshots(dataset)
     evidence = Evidence(dataset)
-    graph_year = {g: year for year, graphs in labels.graphs.items() for g in graphs}
     items: list[dict] = []
 
     def sources(s, p, o, graph=None, limit=3) -> list[dict]:

@@ -909,6 +909,11 @@ def observation_id(doc_id: str, table_line: int, row_line: int, column: int) -> 
     return f"observation/{doc_id}-{hashlib.sha1(key).hexdigest()[:12]}"
 
 
+def slice_id(doc_id: str, table_line: int, row_line: int) -> str:
+    key = f"{doc_id}\x1f{table_line}\x1f{row_line}".encode("utf-8")
+    return f"slice/{doc_id}-{hashlib.sha1(key).hexdigest()[:12]}"
+
+
 def dataset_id(reading: Reading) -> str:
     if reading.presentation == "statement" or reading.statement.line_item:
         return f"dataset/{reading.statement.id}"
@@ -1075,6 +1080,11 @@ def _row_facts(doc, reading: Reading, dataset: str, row: TableRow, label: str, f
             Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False),
             Fact(node, "jlis:amountJPY", amount, ev, literal=True),
         ]
+        # The figures of one table row (a budget, its settlement and their difference) are one
+        # qb:Slice, so that a query reaches the rest of a row from one figure in one step.
+        row_slice = slice_id(doc.doc_id, reading.table.line, row.line)
+        facts += [Fact(row_slice, "rdf:type", "qb:Slice", ev, statement=False),
+                  Fact(row_slice, "qb:observation", node, ev, statement=False)]
         if segment:
             facts.append(Fact(node, "jlis:segment", segment, ev, statement=False))
         if groups and not reading.transposed:

@@ -148,7 +148,7 @@ class App:
         if path == "/sparql":
             return self.sparql(method, environ)
         if method == "POST":
-            raise HTTPError(405, f"POST is only for /sparql")
+            raise HTTPError(405, "POST is only for /sparql")
         if path in ("/", "/index.html"):
             return self._html(pages.render_index(self._query_list()))
         if path == "/queries":
