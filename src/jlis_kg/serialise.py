@@ -22,8 +22,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
-from rdflib.plugins.serializers.nquads import _nq_row  # the line rdflib's N-Quads writer writes
+from rdflib import Dataset, Literal, URIRef
+from rdflib.plugins.serializers.nt import _quoteLiteral  # how rdflib's N-Quads writer writes a literal
 
 from .namespaces import PREFIXES
 
@@ -109,8 +109,17 @@ def graph_texts(graphs: GraphCollector | Dataset) -> list[GraphText]:
     out = []
     for name in sorted(graphs.graphs, key=str):
         graph = graphs.graphs[name]
-        lines = sorted({_nq_row(triple, name).rstrip("\n") for triple in graph.triples})
-        block = _trig_block(str(name), [(s.n3(), _compact(p), _compact(o)) for s, p, o in graph.triples])
+        # each term written once per graph (a subject has tens of triples): the forms are
+        # those of rdflib's N-Quads writer (_nq_row) and of its n3()
+        nq_form: dict = {}
+        trig_form: dict = {}
+        for term in {t for triple in graph.triples for t in triple}:
+            nq_form[term] = _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+            trig_form[term] = _compact(term)
+        suffix = f" {name.n3()} ."
+        lines = sorted({f"{nq_form[s]} {nq_form[p]} {nq_form[o]}{suffix}" for s, p, o in graph.triples})
+        block = _trig_block(str(name), [(nq_form[s], trig_form[p], trig_form[o])
+                                        for s, p, o in graph.triples])
         out.append(GraphText(str(name), lines, block))
     return out
 
