@@ -2,7 +2,7 @@
 
     python benchmarks/build.py [--runs N]
 
-Prints the median time of every pipeline stage over N builds (no files written),
+Prints the median time of every pipeline stage over N builds (into a temporary directory),
 the triples per second of the whole build, and — measured in the same run — the
 gazetteer's mention finder (one compiled alternation over the squeezed text, with
 offsets back to the original) against the obvious alternative, a ``str.find``
