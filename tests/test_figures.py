@@ -311,3 +311,28 @@ def test_query_budget_vs_settlement(engine):
     assert Decimal(str(by_item["営業収益"]["settlementJPY"])) == 6_330_000_000
     assert Decimal(str(by_item["営業利益"]["settlementJPY"])) == -208_000_000  # 003:2657 △208
     assert int(by_item["営業収益"]["line"]) == 2655
+
+
+def test_the_figures_of_a_table_row_are_one_slice(engine):
+    """Every figure of a financial table is in exactly one qb:Slice, its table row: the figures of
+    a slice come from one line of one document, and a 決算報告書 row holds its budget, settlement
+    and difference."""
+    _, rows = engine.select("""
+        SELECT ?slice ?o ?kind ?line ?doc WHERE {
+          ?slice a qb:Slice ; qb:observation ?o .
+          ?o jlis:figureKind ?kind .
+          ?st rdf:subject ?o ; rdf:predicate jlis:amountJPY ; jlis:sourceLine ?line ; prov:wasDerivedFrom ?doc .
+        }""")
+    assert len(rows) > 3000
+    slices_of = {}
+    where = {}
+    kinds = {}
+    for slice_, observation, kind, line, doc in rows:
+        slices_of.setdefault(observation, set()).add(slice_)
+        where.setdefault(slice_, set()).add((doc, int(line)))
+        kinds.setdefault(slice_, set()).add(str(kind))
+    assert all(len(found) == 1 for found in slices_of.values())
+    assert all(len(places) == 1 for places in where.values())
+    _, amounts = engine.select("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a qb:Observation ; jlis:amountJPY ?a }")
+    assert len(slices_of) == int(amounts[0][0]), "every figure of a table is in a row"
+    assert sum(1 for k in kinds.values() if {"budget", "settlement", "difference"} <= k) >= 200
