@@ -1,10 +1,11 @@
 """SHACL validation of the dataset with ``ontology/shapes.ttl``.
 
-Two engines, one report format.  The build uses :func:`validate_nquads`: the shapes
-compiled to SPARQL (:mod:`jlis_kg.shacl_sparql`) and run on an in-memory Oxigraph
-store loaded from the N-Quads the build writes — 16x faster than pySHACL at 1x the
-corpus and 11x at 10x (``benchmarks/validate.py``), which is what lets validation
-keep pace with a growing corpus.  pySHACL, the reference implementation, stays as
+Two engines, one report format.  The build uses :func:`validate_store_dir`: the shapes
+compiled to SPARQL (:mod:`jlis_kg.shacl_sparql`) and run in the Oxigraph store the build
+has just loaded (``jlis-kg validate`` uses :func:`validate_nquads`, the same on an
+in-memory store loaded from ``jlis.nq``) — 16x faster than pySHACL at 1x the corpus and
+11x at 10x (``benchmarks/validate.py``), which is what lets validation keep pace with a
+growing corpus.  pySHACL, the reference implementation, stays as
 the oracle: :func:`validate_dataset` / :func:`validate_triples` below, and
 ``tests/test_shacl_sparql.py`` checks that both report the same results on the real
 graph and on a fault injected for every constraint component the shapes use.
