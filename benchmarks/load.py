@@ -24,10 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import select
-import signal
 import subprocess
 import sys
 import threading
@@ -42,16 +38,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from jlis_kg.paths import project_paths  # noqa: E402
 from jlis_kg.query import named_queries  # noqa: E402
+from jlis_kg.server import child  # noqa: E402
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
 MAX_CLIENTS, MAX_SECONDS = 32, 600
-
-
-def example_params(text: str) -> dict[str, str]:
-    for line in text.splitlines():
-        if line.lower().startswith("# example:"):
-            return dict(re.findall(r"--param\s+(\w+)=(\S+)", line))
-    return {}
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -62,36 +52,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def start_server(build_dir: Path, timeout: float, workers: int, max_rows: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jlis_kg.cli", "--build-dir", str(build_dir), "serve", "--port", "0", "--quiet",
-         "--timeout", str(timeout), "--workers", str(workers), "--max-rows", str(max_rows)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    deadline = time.monotonic() + 120
-    line = ""
-    while time.monotonic() < deadline and process.poll() is None:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            break
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    if not match:
-        stop_server(process)
-        sys.exit(f"error: the server did not start: {line.strip() or process.stderr.read().strip()[:300]}")
-    return process, f"http://127.0.0.1:{match.group(1)}"
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            stream.close()
+    try:
+        return child.start_server(build_dir, "--timeout", str(timeout), "--workers", str(workers),
+                                  "--max-rows", str(max_rows), cwd=ROOT)
+    except RuntimeError as exc:
+        sys.exit(f"error: {exc}")
 
 
 def request(url: str, timeout: float) -> tuple[int, float]:
@@ -130,7 +95,7 @@ def main() -> None:
     queries = named_queries(paths.queries)
     targets = []
     for name, query in queries.items():
-        params = example_params(query.text)
+        params = query.example
         targets.append((name, f"/queries/{urllib.parse.quote(name)}" +
                         (f"?{urllib.parse.urlencode(params)}" if params else "")))
 
@@ -173,7 +138,7 @@ def main() -> None:
             thread.join()
         elapsed = time.monotonic() - started
     finally:
-        stop_server(process)
+        child.stop_process(process)
 
     ok = [r for r in records if r[1] == 200]
     errors = [r for r in records if r[1] != 200]

@@ -43,3 +43,13 @@ def build_dir(tmp_path_factory, paths):
 @pytest.fixture(scope="session")
 def dataset(build_dir):
     return load_dataset(build_dir / "jlis.nq")
+
+
+@pytest.fixture(scope="module")
+def server(build_dir):
+    """``jlis-kg serve`` on the session's build, on a free loopback port: its base URL."""
+    from jlis_kg.server.child import start_server, stop_process
+
+    process, base = start_server(build_dir, cwd=ROOT)
+    yield base
+    stop_process(process)

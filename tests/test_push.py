@@ -24,6 +24,7 @@ from jlis_kg.cli import cli
 from jlis_kg.model import InputError
 from jlis_kg.push import RemoteEngine, push
 from jlis_kg.query import named_queries, run_query
+from jlis_kg.server.child import stop_process
 from jlis_kg.store import OxigraphEngine
 from test_server import http
 from test_store import INJECTION, QUERIES, canonical, parameter_cases
@@ -70,15 +71,7 @@ class OxigraphServer:
         return f"{self.base}/query"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        if self.process.stderr:
-            self.process.stderr.close()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,7 @@ dereferenceable IRIs.  Each server is started as the command a person runs, on
 from __future__ import annotations
 
 import json
-import os
 import re
-import select
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,48 +17,12 @@ from rdflib import Graph, URIRef
 
 from jlis_kg.namespaces import ID, JLIS
 from jlis_kg.query import named_queries, run_query
+from jlis_kg.server.child import start_server, stop_process
 from jlis_kg.store import OxigraphEngine
 from test_store import INJECTION, QUERIES, canonical, parameter_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "src" / "jlis_kg" / "server" / "assets"
-
-
-# ───────────────────────── starting and stopping ─────────────────────────
-
-def start_server(build_dir: Path, *extra: str, timeout: float = 60.0):
-    """``jlis-kg serve --port 0`` in a child process; returns (process, base URL)."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jlis_kg.cli", "--build-dir", str(build_dir), "serve", "--port", "0", "--quiet", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    deadline = time.time() + timeout
-    line = ""
-    while time.time() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            break
-        if process.poll() is not None:
-            break
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    if not match:
-        stop_server(process)
-        raise RuntimeError(f"the server did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
-    return process, f"http://127.0.0.1:{match.group(1)}"
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            stream.close()
 
 
 def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None,
@@ -110,18 +69,11 @@ def count(base: str) -> int:
 # ───────────────────────── fixtures ─────────────────────────
 
 @pytest.fixture(scope="module")
-def server(build_dir):
-    process, base = start_server(build_dir)
-    yield base
-    stop_server(process)
-
-
-@pytest.fixture(scope="module")
 def limited(build_dir):
     """A server with a one-second time limit and a hundred-row limit."""
-    process, base = start_server(build_dir, "--timeout", "1", "--max-rows", "100", "--workers", "1")
+    process, base = start_server(build_dir, "--timeout", "1", "--max-rows", "100", "--workers", "1", cwd=ROOT)
     yield base
-    stop_server(process)
+    stop_process(process)
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,11 @@ from pathlib import Path
 import pytest
 
 from browser import CHROMIUM, Browser
-from test_server import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def server(build_dir):
-    process, base = start_server(build_dir)
-    yield base
-    stop_server(process)
 
 
 @pytest.fixture(scope="module")
