@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -36,13 +35,6 @@ from jlis_kg.namespaces import PREFIXES  # noqa: E402
 from jlis_kg.paths import project_paths  # noqa: E402
 from jlis_kg.query import bind_params, load_dataset, named_queries  # noqa: E402
 from jlis_kg.store import OxigraphEngine, ensure_store, with_values, write_store  # noqa: E402
-
-
-def example_params(text: str) -> dict[str, str]:
-    for line in text.splitlines():
-        if line.lower().startswith("# example:"):
-            return dict(re.findall(r"--param\s+(\w+)=(\S+)", line))
-    return {}
 
 
 def p95(values: list[float]) -> float:
@@ -113,7 +105,7 @@ def main() -> None:
     for name, query in queries.items():
         # A query with a required parameter (``evidence``'s subject) runs only with its example.
         cases = [] if query.required else [{}]
-        example = example_params(query.text)
+        example = query.example
         if example:
             cases.append(example)
         for params in cases:

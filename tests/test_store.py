@@ -49,17 +49,10 @@ PARAM_VALUES = {
 
 # ───────────────────────── helpers ─────────────────────────
 
-def example_params(query: NamedQuery) -> dict[str, str]:
-    for line in query.text.splitlines():
-        if line.lower().startswith("# example:"):
-            return dict(re.findall(r"--param\s+(\w+)=(\S+)", line))
-    return {}
-
-
 def parameter_cases(query: NamedQuery) -> list[dict[str, str]]:
     """No parameters; the example; each parameter alone; all of them together — each with
     the query's required parameters added."""
-    example = example_params(query)
+    example = query.example
     values = {name: example.get(name, PARAM_VALUES.get(name)) for name, _ in query.params}
     values = {k: v for k, v in values.items() if v is not None}
     required = {name: values[name] for name in query.required}

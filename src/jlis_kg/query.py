@@ -18,7 +18,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -28,10 +28,11 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from .catalogue import match_form
 from .model import InputError
-from .namespaces import ID, PREFIXES, REFERENCE_GRAPH
-from .store import expand_escaped_names
+from .namespaces import PREFIXES, REFERENCE_GRAPH
+from .store import expand_escaped_names, iri_or_id
 
 HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
+EXAMPLE_PARAM = re.compile(r"--param\s+(\w+)=(\S+)")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class NamedQuery:
     text: str
     question: str
     params: tuple[tuple[str, str], ...]  # (name, description)
+    example: dict = field(default_factory=dict, hash=False)  # the parameters of its "# Example:" line
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -57,7 +59,7 @@ def parse_query_file(path: Path, name: str | None = None) -> NamedQuery:
         raise InputError(f"{path}: query file not found") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: query file is not UTF-8 text") from None
-    question, params = "", []
+    question, params, example = "", [], {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -69,7 +71,9 @@ def parse_query_file(path: Path, name: str | None = None) -> NamedQuery:
         elif match and match.group(1).lower() == "param":
             param, _, description = match.group(2).strip().partition(" ")
             params.append((param, description.strip()))
-    return NamedQuery(name or path.stem, path, text, question, tuple(params))
+        elif match and match.group(1).lower() == "example" and not example:
+            example = dict(EXAMPLE_PARAM.findall(match.group(2)))
+    return NamedQuery(name or path.stem, path, text, question, tuple(params), example)
 
 
 def named_queries(directory: Path) -> dict[str, NamedQuery]:
@@ -107,15 +111,9 @@ def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
     """An entity IRI from an IRI, an id (``system/lgwan``), a label or an alias."""
     if not isinstance(dataset, Dataset):  # an engine (store.SparqlEngine): it resolves the same way
         return dataset.resolve_entity(value)
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    if value.startswith(("http://", "https://")):
-        return URIRef(value)
-    if re.fullmatch(r"[a-z]+/[a-z0-9-]+", value):
-        candidate = URIRef(ID + value)
-        if (candidate, None, None) in dataset:
-            return candidate
+    iri, value = iri_or_id(value, lambda candidate: (candidate, None, None) in dataset)
+    if iri is not None:
+        return iri
     # A name can label several things: 「総合行政ネットワーク」 is the system and also the heading of
     # a work item (a jlis:Project) in every year's plan.  The curated catalogue's entity wins (its
     # labels are in the reference graph), then a preferred label over an alias, then the smaller IRI.

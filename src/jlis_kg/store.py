@@ -322,6 +322,19 @@ def to_oxigraph(term):
     return ox.Literal(str(term))
 
 
+def iri_or_id(value: str, exists) -> tuple[URIRef | None, str]:
+    """The entity a parameter names by IRI (``<…>`` or bare) or by id (``system/lgwan``, if
+    ``exists(iri)``), else None; and the value stripped, to look up as a label or alias."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if value.startswith(("http://", "https://")):
+        return URIRef(value), value
+    if re.fullmatch(r"[a-z]+/[a-z0-9-]+", value) and exists(URIRef(ID + value)):
+        return URIRef(ID + value), value
+    return None, value
+
+
 class OxigraphQuads:
     """rdflib's ``Dataset.quads(pattern)`` over a pyoxigraph store, in rdflib terms (the
     graph as its IRI, None for the default graph): code written against a Dataset reads a
@@ -381,16 +394,8 @@ class SparqlEngine:
         return self._labels
 
     def resolve_entity(self, value: str) -> URIRef | None:
-        value = value.strip()
-        if value.startswith("<") and value.endswith(">"):
-            value = value[1:-1]
-        if value.startswith(("http://", "https://")):
-            return URIRef(value)
-        if re.fullmatch(r"[a-z]+/[a-z0-9-]+", value):
-            candidate = URIRef(ID + value)
-            if self.ask(f"ASK {{ {term_sparql(candidate)} ?p ?o }}"):
-                return candidate
-        return self._label_index().get(match_form(value))
+        iri, value = iri_or_id(value, lambda candidate: self.ask(f"ASK {{ {term_sparql(candidate)} ?p ?o }}"))
+        return iri if iri is not None else self._label_index().get(match_form(value))
 
     def prepare(self, query, params: dict[str, str] | None = None) -> str:
         """The text this engine runs for a named query: its parameters bound (VALUES)."""

@@ -46,7 +46,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
-EXAMPLE = re.compile(r"--param\s+(\w+)=(\S+)")
 
 
 class HTTPError(Exception):
@@ -251,14 +250,9 @@ class App:
     def _query_list(self) -> list[dict]:
         out = []
         for name, query in self._queries().items():
-            example = {}
-            for line in query.text.splitlines():
-                if line.lower().startswith("# example:"):
-                    example = dict(EXAMPLE.findall(line))
-                    break
             out.append({"name": name, "question": query.question,
                         "params": [{"name": p, "description": d} for p, d in query.params],
-                        "example": example, "text": query.text})
+                        "example": query.example, "text": query.text})
         return out
 
     def named(self, rest: str, environ):
