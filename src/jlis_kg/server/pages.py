@@ -16,6 +16,7 @@ from importlib import resources
 from urllib.parse import quote
 
 from ..namespaces import BASE
+from .results import term_json
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -38,23 +39,6 @@ def _node(iri: str):
     import pyoxigraph as ox
 
     return ox.NamedNode(iri)  # raises ValueError on anything that is not an IRI
-
-
-def _plain(term) -> dict:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["lang"] = term.language
-        elif not term.datatype.value.endswith("#string"):
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "literal", "value": str(term)}
 
 
 def _label_of(store, term, cache: dict) -> str | None:
@@ -98,7 +82,7 @@ def resource_data(store, iri: str, prefixes: dict[str, str], limit: int = 500) -
         elif p == RDF + "type":
             types.append(o.value)
         else:
-            outgoing.append({"property": p, "object": _plain(o), "label": _label_of(store, o, labels_cache)})
+            outgoing.append({"property": p, "object": term_json(o), "label": _label_of(store, o, labels_cache)})
     incoming = []
     statements = []
     for quad in store.quads_for_pattern(None, None, node, default):
@@ -106,7 +90,7 @@ def resource_data(store, iri: str, prefixes: dict[str, str], limit: int = 500) -
         if p in EVIDENCE_LINKS:
             statements.append((quad.subject, "subject" if p == RDF + "subject" else "object"))
             continue
-        incoming.append({"subject": _plain(quad.subject), "property": p,
+        incoming.append({"subject": term_json(quad.subject), "property": p,
                          "label": _label_of(store, quad.subject, labels_cache)})
     graph_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, node)) if store.contains_named_graph(node) else 0
     if not (labels or types or outgoing or incoming or statements or graph_quads):
@@ -147,9 +131,9 @@ def resource_data(store, iri: str, prefixes: dict[str, str], limit: int = 500) -
         other = obj if role == "subject" else subject
         evidence.append({
             "statement": statement.value, "role": role,
-            "subject": _plain(subject) if subject else None, "predicate": predicate.value if predicate else None,
-            "object": _plain(obj) if obj else None,
-            "other": _plain(other) if other else None, "otherLabel": _label_of(store, other, labels_cache),
+            "subject": term_json(subject) if subject else None, "predicate": predicate.value if predicate else None,
+            "object": term_json(obj) if obj else None,
+            "other": term_json(other) if other else None, "otherLabel": _label_of(store, other, labels_cache),
             "document": document.value if document else None, "file": file_name,
             "line": int(line.value) if line is not None else None,
             "quote": one(JLIS + "quote").value if one(JLIS + "quote") else None,
@@ -232,8 +216,8 @@ def term_html(term: dict | None, label: str | None, prefixes: dict[str, str]) ->
     if term["type"] == "bnode":
         return f"_:{_e(term['value'])}"
     suffix = ""
-    if term.get("lang"):
-        suffix = f' <span class="lang">@{_e(term["lang"])}</span>'
+    if term.get("xml:lang"):
+        suffix = f' <span class="lang">@{_e(term["xml:lang"])}</span>'
     elif term.get("datatype"):
         suffix = f' <span class="datatype">{_e(curie(term["datatype"], prefixes))}</span>'
     return f'<span class="literal">{_e(term["value"])}</span>{suffix}'
