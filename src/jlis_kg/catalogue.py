@@ -69,16 +69,24 @@ class Catalogue:
         return self.entities.get(entity_id)
 
 
-def load_catalogue(path: Path) -> Catalogue:
+def read_reference_yaml(path: Path, what: str, key: str | None = None) -> dict:
+    """The mapping a file of ``data/reference`` holds; an InputError, one line naming the file,
+    if it is missing, unreadable, not YAML, or (given ``key``) has no top-level ``key:`` list."""
+    path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: the reference catalogue is missing")
+        raise InputError(f"{path}: the {what} file is missing")
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: not valid YAML ({first})") from None
-    if not isinstance(content, dict) or not isinstance(content.get("entities"), list):
-        raise InputError(f"{path}: expected a top-level 'entities:' list")
+        raise InputError(f"{path}: cannot read the {what}: not valid YAML ({first})") from None
+    if not isinstance(content, dict) or (key is not None and not isinstance(content.get(key), list)):
+        raise InputError(f"{path}: expected a top-level '{key}:' list" if key else f"{path}: expected a mapping")
+    return content
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    content = read_reference_yaml(path, "reference catalogue", "entities")
     entities: dict[str, EntityRecord] = {}
     links: list[tuple[str, str, str, str]] = []
     for index, raw in enumerate(content["entities"]):

@@ -152,8 +152,9 @@ def kind_of_node(node) -> str:
 
 # ───────────────────────── what changes are computed from ─────────────────────────
 
-def _compared_properties() -> set[URIRef]:
-    return {ORG.unitOf, JLIS.responsibleUnit, JLIS.mentions, ORG.heldBy, JLIS.purpose, *RELATION_PROPERTIES}
+# what the aspects compare (see the table above)
+COMPARED_PROPERTIES = frozenset({ORG.unitOf, JLIS.responsibleUnit, JLIS.mentions, ORG.heldBy, JLIS.purpose,
+                                 *RELATION_PROPERTIES})
 
 
 def projection_lines(nquads: list[str]) -> list[str]:
@@ -161,7 +162,7 @@ def projection_lines(nquads: list[str]) -> list[str]:
     the compared properties and the statements about them, labels, and which nodes are
     organisations.  The build keeps only these (~4% of the quads) to compute graph/changes,
     so it never needs every document's graph at once."""
-    compared = {f"<{p}>" for p in _compared_properties()}
+    compared = {f"<{p}>" for p in COMPARED_PROPERTIES}
     kept_props = compared | {f"<{p}>" for p in (JLIS.fiscalYear, SKOS.prefLabel, RDFS.label)}
     statement_parts = {f"<{p}>" for p in (RDF.subject, RDF.predicate, RDF.object)}
     rdf_type, organisation = f"<{RDF.type}>", f"<{ORG.FormalOrganization}>"

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
+from ..catalogue import read_reference_yaml
 from ..model import InputError, Mention
 from .mentions import Sentence, entity_kind
 
@@ -95,11 +95,7 @@ class CueConfig:
 
 
 def load_cues(path: Path) -> CueConfig:
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot read relation cues ({first})") from None
+    content = read_reference_yaml(path, "relation cues")
     rules = []
     subject_groups, object_groups = {}, {}
     for raw in content.get("rules") or []:

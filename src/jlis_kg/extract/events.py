@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..catalogue import kind_of, match_form
+from ..catalogue import kind_of, match_form, read_reference_yaml
 from ..model import Block, Evidence, Fact, InputError
 from ..values import ParsedDate, find_dates, fiscal_year
 from .mentions import MentionFinder
@@ -112,15 +111,7 @@ def _strings(value) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> EventConfig:
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: the events, meetings and people reference file is missing") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: not valid YAML ({first})") from None
-    if not isinstance(content, dict) or not isinstance(content.get("event_types"), list):
-        raise InputError(f"{path}: expected a top-level 'event_types:' list")
+    content = read_reference_yaml(path, "events, meetings and people reference", "event_types")
     default_distance = int((content.get("defaults") or {}).get("max_distance", 70))
     types: dict[str, EventType] = {}
     cue_types: dict[str, str] = {}

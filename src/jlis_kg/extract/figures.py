@@ -63,9 +63,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..catalogue import Catalogue, match_form
+from ..catalogue import Catalogue, match_form, read_reference_yaml
 from ..model import DocumentStructure, Evidence, Extraction, Fact, InputError, NormalisedDocument, Table, TableRow
 from ..values import find_unit, fiscal_year as parse_fiscal_year, parse_amount, unit_scale
 
@@ -111,13 +110,7 @@ class FiguresConfig:
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> FiguresConfig:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot read the figure rules ({first})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("statements"), list):
-        raise InputError(f"{path}: expected a top-level 'statements:' list")
+    raw = read_reference_yaml(Path(path), "figure rules", "statements")
     forms = lambda items: tuple(match_form(str(x)) for x in items or ())  # noqa: E731
     statements = tuple(
         Statement(

@@ -28,9 +28,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..catalogue import match_form
+from ..catalogue import match_form, read_reference_yaml
 from ..model import Block, DocumentStructure, Evidence, Extraction, Fact, InputError, NormalisedDocument
 from ..values import find_dates, fiscal_year as parse_fiscal_year, parse_amount, parse_date
 from .mentions import split_sentences
@@ -97,13 +96,7 @@ def _compile(pattern: str, where: str) -> re.Pattern:
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> tuple[Indicator, ...]:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot read the indicators ({first})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
-        raise InputError(f"{path}: expected a top-level 'indicators:' list")
+    raw = read_reference_yaml(Path(path), "indicators", "indicators")
     out = []
     for n, item in enumerate(raw["indicators"], 1):
         where = f"{path}: indicator #{n}"
