@@ -43,7 +43,7 @@ from .extract import ExtractionContext, extract_document
 from .extract.cues import load_cues
 from .model import InputError
 from .normalise import normalise_document
-from .paths import ProjectPaths, fsync_dir, pid_alive
+from .paths import ProjectPaths, fsync_dir, pid_alive, worker_count
 from .serialise import GraphCollector, GraphRuns, GraphText, graph_texts
 from .sources import Document, read_corpus
 from .store import OxigraphQuads, load_store_dir, publish_store
@@ -153,8 +153,7 @@ def document_workers(documents: int) -> int:
     only for a small corpus, where starting a pool costs more than it saves."""
     if documents < SMALL_CORPUS or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    wanted = int(os.environ.get("JLIS_KG_WORKERS") or 0) or (os.cpu_count() or 1)
-    return max(1, min(wanted, documents))
+    return worker_count(documents)
 
 
 def process_corpus(documents: list[Document], context: ExtractionContext) -> Iterator[DocumentOutput]:
@@ -205,7 +204,7 @@ def text_warnings(normalised, structure) -> list[str]:
     return out
 
 
-RELATION_PROPERTIES = {f"jlis:{name}" for name in (
+COUNTED_RELATIONS = {f"jlis:{name}" for name in (
     "legalBasis", "supportsDuty", "operatedBy", "responsibleUnit", "dependsOn", "deliveredVia",
     "usesDataFrom", "hostedOn", "partOf", "succeeds", "concerns", "meetingOf", "presentedAt", "mentions",
 )} | {"org:unitOf", "org:hasUnit", "skos:altLabel"}
@@ -225,7 +224,7 @@ def summarise(store, documents: int, validation: ValidationResult | None) -> dic
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")}
     relations = Counter()
     for prop, n in rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
-        if short_name(prop) in RELATION_PROPERTIES:
+        if short_name(prop) in COUNTED_RELATIONS:
             relations[short_name(prop)] += int(n)
     return {
         "documents": documents,

@@ -59,6 +59,13 @@ def project_paths(root: Path | None = None, data: Path | None = None, build: Pat
     return ProjectPaths(root=root, data=(data or root / "data").resolve(), build=(build or root / "build").resolve())
 
 
+def worker_count(tasks: int) -> int:
+    """Processes or threads for ``tasks`` pieces of work: one per core, at most
+    ``JLIS_KG_WORKERS`` when it is set, never more than the tasks, at least one."""
+    wanted = int(os.environ.get("JLIS_KG_WORKERS") or 0) or (os.cpu_count() or 1)
+    return max(1, min(wanted, tasks))
+
+
 def fsync_dir(directory: Path) -> None:
     """Flush a directory's entries (a rename into it) to disk, where the system allows."""
     try:

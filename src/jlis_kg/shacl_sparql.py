@@ -34,7 +34,6 @@ constraints and targets, complex property paths, sh:closed, …) raises
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +42,8 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from .paths import worker_count
 
 __all__ = [
     "UnsupportedShapeError", "CompiledQuery", "Result", "SparqlValidationResult",
@@ -617,7 +618,7 @@ def _ontology_needed_as_data(ontology: Graph, compiler: _Compiler) -> bool:
 def validate_store(store, shapes_graph: Graph, ontology_graph: Graph | None = None, *,
                    union: bool = True, report_graph: bool = True, threads: int | None = None) -> SparqlValidationResult:
     """Validate the store (union of its named graphs if ``union``, else its default graph);
-    ``threads``: how many queries run at once (default: one per core)."""
+    ``threads``: how many queries run at once (default: ``paths.worker_count``)."""
     import time
 
     import pyoxigraph as ox
@@ -658,7 +659,7 @@ def validate_store(store, shapes_graph: Graph, ontology_graph: Graph | None = No
     try:
         # pyoxigraph lets go of the GIL while it evaluates a query, so the queries run in
         # threads, one per core (1.8x on two cores); map keeps the order of the queries.
-        with ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=threads or worker_count(len(queries))) as pool:
             for found in pool.map(violations_of, queries):
                 results.extend(found)
     finally:

@@ -37,7 +37,6 @@ so ``validation.txt`` is the same bytes whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from .model import InputError
+from .paths import worker_count
 
 SHARD_TRIPLES = 40_000  # triples of a shard (before borrowed types): small enough to keep workers lean
 
@@ -174,11 +174,6 @@ def _result_blocks(text: str) -> list[str]:
     return [block.rstrip("\n") for block in _BLOCK_START.split(rest) if block.strip()]
 
 
-def _workers(count: int) -> int:
-    wanted = int(os.environ.get("JLIS_KG_WORKERS") or 0) or (os.cpu_count() or 1)
-    return max(1, min(wanted, count))
-
-
 def validate_nquads(nquads: bytes | Path, shapes_path: Path, ontology_path: Path) -> ValidationResult:
     """Validate serialised N-Quads (bytes, or a file) with the shapes compiled to SPARQL."""
     import pyoxigraph as ox
@@ -240,7 +235,7 @@ def validate_triples(triples, shapes_path: Path, ontology_path: Path, workers: i
     parts = shards(triples, max_triples)
     _STATE.update(shards=parts, shapes=shapes, ontology=ontology)
     try:
-        n = workers if workers is not None else _workers(len(parts))
+        n = workers if workers is not None else worker_count(len(parts))
         if n > 1 and len(parts) > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(n) as pool:
                 outcomes = pool.map(_validate_shard, range(len(parts)), chunksize=1)
