@@ -325,13 +325,7 @@ class _Compiler:
                 parts += self.node_level_exprs(shape, x)
             else:
                 parts += self.property_exprs(shape, path, x)
-            for prop in self.values_of(shape, SH.property):
-                self.check_shape(prop)
-                if self.deactivated(prop):
-                    continue
-                ppath = self.path_of(prop)
-                if ppath is None:
-                    raise UnsupportedShapeError(f"sh:property {self.label(prop)} of {self.label(shape)} has no sh:path")
+            for prop, ppath in self.property_shapes(shape):
                 self._stack.append(prop)
                 try:
                     parts += self.property_exprs(prop, ppath, x)
@@ -340,6 +334,17 @@ class _Compiler:
             return "(" + (" && ".join(parts) or "true") + ")"
         finally:
             self._stack.pop()
+
+    def property_shapes(self, shape):
+        """(property shape, its path) for each active ``sh:property`` of ``shape``."""
+        for prop in self.values_of(shape, SH.property):
+            self.check_shape(prop)
+            if self.deactivated(prop):
+                continue
+            path = self.path_of(prop)
+            if path is None:
+                raise UnsupportedShapeError(f"sh:property {self.label(prop)} of {self.label(shape)} has no sh:path")
+            yield prop, path
 
     def node_level_exprs(self, shape, x) -> list:
         parts = []
@@ -465,13 +470,7 @@ class _Compiler:
             self.compile_property(shape, path, target)
         else:
             self.compile_node_level(shape, target)
-        for prop in self.values_of(shape, SH.property):
-            self.check_shape(prop)
-            if self.deactivated(prop):
-                continue
-            ppath = self.path_of(prop)
-            if ppath is None:
-                raise UnsupportedShapeError(f"sh:property {self.label(prop)} of {self.label(shape)} has no sh:path")
+        for prop, ppath in self.property_shapes(shape):
             self.compile_property(prop, ppath, target)
 
     def compile_node_level(self, shape, target):
