@@ -336,3 +336,39 @@ def test_the_figures_of_a_table_row_are_one_slice(engine):
     _, amounts = engine.select("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a qb:Observation ; jlis:amountJPY ?a }")
     assert len(slices_of) == int(amounts[0][0]), "every figure of a table is in a row"
     assert sum(1 for k in kinds.values() if {"budget", "settlement", "difference"} <= k) >= 200
+
+
+def test_a_row_slice_fixes_the_dimensions_its_figures_share(engine):
+    """A qb:Slice of a table row carries the fiscal year, segment, line item, group and document
+    of its figures (slicekey/table-row), holds at most one figure of each kind, and is a
+    qb:slice of the data set its figures belong to."""
+    mismatched = engine.select("""
+        SELECT (COUNT(*) AS ?n) WHERE {
+          ?slice a qb:Slice ; qb:observation ?o .
+          VALUES ?p { jlis:fiscalYear jlis:segment jlis:lineItem jlis:lineItemGroup jlis:reportedIn }
+          { ?o ?p ?v FILTER NOT EXISTS { ?slice ?p ?v } } UNION { ?slice ?p ?v FILTER NOT EXISTS { ?o ?p ?v } }
+        }""")[1]
+    assert int(mismatched[0][0]) == 0
+    doubled = engine.select("""
+        SELECT (COUNT(*) AS ?n) WHERE {
+          ?slice qb:observation ?a , ?b . FILTER(?a != ?b)
+          ?a jlis:figureKind ?kind . ?b jlis:figureKind ?kind .
+        }""")[1]
+    assert int(doubled[0][0]) == 0
+    astray = engine.select("""
+        SELECT (COUNT(*) AS ?n) WHERE {
+          ?slice qb:observation ?o . ?o qb:dataSet ?dataset .
+          FILTER NOT EXISTS { ?dataset qb:slice ?slice }
+        }""")[1]
+    assert int(astray[0][0]) == 0
+    # 003:2655, the 一般事業 column of the FY2020 損益計算書 summary: 営業収益 6,878 / 6,330 (百万円)
+    _, rows = engine.select("""
+        SELECT ?kind ?amount ?key WHERE {
+          ?slice jlis:fiscalYear 2020 ; jlis:segment id:segment\\/general ; jlis:lineItem "営業収益" ;
+                 qb:sliceStructure ?key ; qb:observation ?o .
+          ?o jlis:figureKind ?kind ; jlis:amountJPY ?amount .
+          ?st rdf:subject ?o ; jlis:sourceLine 2655 .
+        }""")
+    amounts = {str(kind): Decimal(str(amount)) for kind, amount, _ in rows}
+    assert amounts["budget"] == 6_878_000_000 and amounts["settlement"] == 6_330_000_000
+    assert {str(key) for _, _, key in rows} == {str(ID["slicekey/table-row"])}

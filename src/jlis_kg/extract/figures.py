@@ -72,6 +72,7 @@ __all__ = ["extract_figures", "SegmentMatcher", "load_figures_config", "FIGURE_D
 
 FIGURES_FILE = "figures.yaml"
 FIGURE_DSD = "dsd/financial-figures"
+ROW_SLICE_KEY = "slicekey/table-row"  # declared in the ontology, with FIGURE_DSD
 _REFERENCE_CAPTION = re.compile(r"^(?:参考資料|資料|別紙|別添|様式第?)\s*[\d\-‐ー－]*$")
 _ROMAN_PREFIX = re.compile(r"^(?:[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\s*|\(\d+\)\s*|[\d]+\s+)")
 _FOOTNOTE_SUFFIX = re.compile(r"(?:\s+\d{1,2}|※\d{1,2}|(?<=[^\x00-\x7f(（])\d{1,2})$")
@@ -902,8 +903,8 @@ def observation_id(doc_id: str, table_line: int, row_line: int, column: int) -> 
     return f"observation/{doc_id}-{hashlib.sha1(key).hexdigest()[:12]}"
 
 
-def slice_id(doc_id: str, table_line: int, row_line: int) -> str:
-    key = f"{doc_id}\x1f{table_line}\x1f{row_line}".encode("utf-8")
+def slice_id(doc_id: str, table_line: int, row_line: int, year: int, segment: str | None) -> str:
+    key = f"{doc_id}\x1f{table_line}\x1f{row_line}\x1f{year}\x1f{segment or ''}".encode("utf-8")
     return f"slice/{doc_id}-{hashlib.sha1(key).hexdigest()[:12]}"
 
 
@@ -1073,15 +1074,33 @@ def _row_facts(doc, reading: Reading, dataset: str, row: TableRow, label: str, f
             Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False),
             Fact(node, "jlis:amountJPY", amount, ev, literal=True),
         ]
-        # The figures of one table row (a budget, its settlement and their difference) are one
-        # qb:Slice, so that a query reaches the rest of a row from one figure in one step.
-        row_slice = slice_id(doc.doc_id, reading.table.line, row.line)
-        facts += [Fact(row_slice, "rdf:type", "qb:Slice", ev, statement=False),
-                  Fact(row_slice, "qb:observation", node, ev, statement=False)]
+        group = " > ".join(groups) if groups and not reading.transposed else None
         if segment:
             facts.append(Fact(node, "jlis:segment", segment, ev, statement=False))
-        if groups and not reading.transposed:
-            facts.append(Fact(node, "jlis:lineItemGroup", " > ".join(groups), ev, literal=True, statement=False))
+        if group:
+            facts.append(Fact(node, "jlis:lineItemGroup", group, ev, literal=True, statement=False))
+        facts += _slice_facts(doc, reading, dataset, row, node, ev, int(year), segment, line_item, group)
+    return facts
+
+
+def _slice_facts(doc, reading: Reading, dataset: str, row: TableRow, node: str, ev: Evidence,
+                 year: int, segment: str | None, line_item: str, group: str | None) -> list[Fact]:
+    """The qb:Slice of a table row's figures of one fiscal year and segment (its budget,
+    settlement and difference side by side), with the values of the dimensions it fixes
+    (qb:SliceKey ``slicekey/table-row``), so that a query reaches the rest of a row from one
+    figure in one step and reads the row's line item once."""
+    row_slice = slice_id(doc.doc_id, reading.table.line, row.line, year, segment)
+    facts = [Fact(row_slice, "rdf:type", "qb:Slice", ev, statement=False),
+             Fact(row_slice, "qb:sliceStructure", ROW_SLICE_KEY, ev, statement=False),
+             Fact(dataset, "qb:slice", row_slice, ev, statement=False),
+             Fact(row_slice, "qb:observation", node, ev, statement=False),
+             Fact(row_slice, "jlis:fiscalYear", year, ev, literal=True, statement=False),
+             Fact(row_slice, "jlis:lineItem", line_item, ev, literal=True, statement=False),
+             Fact(row_slice, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False)]
+    if segment:
+        facts.append(Fact(row_slice, "jlis:segment", segment, ev, statement=False))
+    if group:
+        facts.append(Fact(row_slice, "jlis:lineItemGroup", group, ev, literal=True, statement=False))
     return facts
 
 
