@@ -652,6 +652,25 @@ def test_json_format_of_an_ask_query(dataset, tmp_path):
     assert result["head"]["vars"] == ["ask"] and result["results"]["bindings"][0]["ask"]["value"] == "true"
 
 
+def test_a_declared_default_is_bound_when_the_parameter_is_not_given(dataset, build_dir, tmp_path):
+    """``; default VALUE`` at the end of a parameter's description binds VALUE like a given value,
+    on rdflib and on the embedded store; ``(default: all)`` only says what unbound means."""
+    from jlis_kg.store import OxigraphEngine
+
+    query = write_query(tmp_path, "defaults.rq", "# Param: year  a fiscal year; default 2020\n"
+                                                 "# Param: kind  optional (default: every kind)\n"
+                                                 "SELECT ?year ?kind WHERE { }\n")
+    assert query.defaults == {"year": "2020"}
+    engine = OxigraphEngine.open(build_dir)
+    for on in (dataset, engine):
+        assert run_query(on, query)[1] == [(Literal(2020, datatype=XSD.integer), None)]
+        assert run_query(on, query, {"year": "2023"})[1] == [(Literal(2023, datatype=XSD.integer), None)]
+    assert named_queries(QUERIES)["budget-vs-settlement"].defaults == {"year": "2020"}
+    assert named_queries(QUERIES)["changes-between-years"].defaults == {"from": "2020", "to": "2023"}
+    assert named_queries(QUERIES)["committee-meetings"].defaults == {}
+    assert run(dataset, "budget-vs-settlement") == run(dataset, "budget-vs-settlement", year=2020)
+
+
 @pytest.mark.parametrize("name,param", [("evidence", "subject"), ("dependents", "system"),
                                         ("dependencies", "system")])
 def test_a_query_refuses_to_run_without_its_required_parameter(dataset, name, param):

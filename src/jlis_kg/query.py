@@ -33,6 +33,9 @@ from .store import expand_escaped_names, iri_or_id
 
 HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
 EXAMPLE_PARAM = re.compile(r"--param\s+(\w+)=(\S+)")
+# "# Param: year  the fiscal year; default 2020": a value bound when the parameter is not given
+# ("optional (default: all)" describes what an unbound parameter means, and binds nothing).
+DEFAULT_VALUE = re.compile(r";\s*default\s+(\S+)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,15 @@ class NamedQuery:
         without them (``evidence`` without a subject is every statement of the graph)."""
         return tuple(name for name, description in self.params
                      if re.search(r"\brequired\W*$", description, re.IGNORECASE))
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        """The values of the parameters whose description ends in ``; default VALUE``, bound
+        like a given value when the parameter is not given: the query can then use the
+        parameter in a triple pattern, where a store looks it up by index, instead of
+        ``COALESCE(?year, 2020)`` in a filter, which it tests on every candidate."""
+        return {name: found.group(1) for name, description in self.params
+                if (found := DEFAULT_VALUE.search(description))}
 
 
 def parse_query_file(path: Path, name: str | None = None) -> NamedQuery:
@@ -138,7 +150,7 @@ def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dic
         raise InputError(f"{query.path}: parameter{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(repr(m) for m in missing)} required ({given})")
     bindings = {}
-    for name, value in raw.items():
+    for name, value in {**query.defaults, **raw}.items():
         if re.fullmatch(r"-?[0-9]+", value.strip()):
             bindings[name] = Literal(int(value), datatype=XSD.integer)
             continue
