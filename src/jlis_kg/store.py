@@ -280,6 +280,20 @@ _XSD_STRING = str(XSD.string)
 _RDF_LANG = str(RDF.langString)
 
 
+_DATATYPES: dict[str, URIRef] = {}
+
+
+def _datatype(iri: str) -> URIRef:
+    """The datatype IRI as a URIRef, made once: a result has a few datatypes on many literals,
+    and rdflib checks every IRI it makes."""
+    found = _DATATYPES.get(iri)
+    if found is None:
+        found = URIRef(iri)
+        if len(_DATATYPES) < 256:  # the graph's datatypes are few; a stray query's are not kept
+            _DATATYPES[iri] = found
+    return found
+
+
 def to_rdflib(term, cache: dict | None = None):
     """A pyoxigraph term as the rdflib term rdflib's own engine would give
     (``xsd:string`` literals plain, lexical forms normalised as rdflib does)."""
@@ -298,7 +312,7 @@ def to_rdflib(term, cache: dict | None = None):
             out = Literal(term.value, lang=term.language)
         else:
             datatype = term.datatype.value
-            out = Literal(term.value, datatype=None if datatype in (_XSD_STRING, _RDF_LANG) else URIRef(datatype))
+            out = Literal(term.value, datatype=None if datatype in (_XSD_STRING, _RDF_LANG) else _datatype(datatype))
     elif isinstance(term, ox.BlankNode):
         out = BNode(term.value)
     else:  # a quoted triple (RDF-star): not in this graph
