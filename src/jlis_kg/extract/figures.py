@@ -1043,6 +1043,8 @@ def _row_facts(doc, reading: Reading, dataset: str, row: TableRow, label: str, f
     quote = doc.line(row.line).raw.strip()
     caption = reading.table.caption or reading.statement.ja
     unit_note = f"(単位:{reading.unit})"
+    group = " > ".join(groups) if groups and not reading.transposed else None
+    slices: set[str] = set()
     for index, amount in sorted(figures.items()):
         column = reading.columns[index]
         if column.role in ("note", "offset"):
@@ -1056,51 +1058,41 @@ def _row_facts(doc, reading: Reading, dataset: str, row: TableRow, label: str, f
         kind = column.kind if column.role == "value" else reading.default_kind
         if kind == "amount":
             kind = reading.default_kind
-        year = column.year or reading.fiscal_year
+        year = int(column.year or reading.fiscal_year)
         node = observation_id(doc.doc_id, reading.table.line, row.line, index)
         context = f"{caption} {unit_note} {label}"
         if column.header:
             context += f" [{column.header}]"
         context += f": {_fmt(amount)} 円"
         ev = Evidence(doc.doc_id, row.line, quote, context, row.end_line or row.line)
+        # The dimensions a row's slice fixes: every one but the figure kind.
+        fixed = [("jlis:fiscalYear", year, True), ("jlis:lineItem", line_item, True),
+                 ("jlis:reportedIn", f"document/{doc.doc_id}", False)]
+        if segment:
+            fixed.append(("jlis:segment", segment, False))
+        if group:
+            fixed.append(("jlis:lineItemGroup", group, True))
         # One statement per observation: the measure's, quoting the row; the dimensions
         # are read from the same row and carry no statement of their own.
         facts += [
             Fact(node, "rdf:type", "qb:Observation", ev, statement=False),
             Fact(node, "qb:dataSet", dataset, ev, statement=False),
-            Fact(node, "jlis:fiscalYear", int(year), ev, literal=True, statement=False),
             Fact(node, "jlis:figureKind", kind, ev, literal=True, statement=False),
-            Fact(node, "jlis:lineItem", line_item, ev, literal=True, statement=False),
-            Fact(node, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False),
             Fact(node, "jlis:amountJPY", amount, ev, literal=True),
         ]
-        group = " > ".join(groups) if groups and not reading.transposed else None
-        if segment:
-            facts.append(Fact(node, "jlis:segment", segment, ev, statement=False))
-        if group:
-            facts.append(Fact(node, "jlis:lineItemGroup", group, ev, literal=True, statement=False))
-        facts += _slice_facts(doc, reading, dataset, row, node, ev, int(year), segment, line_item, group)
-    return facts
-
-
-def _slice_facts(doc, reading: Reading, dataset: str, row: TableRow, node: str, ev: Evidence,
-                 year: int, segment: str | None, line_item: str, group: str | None) -> list[Fact]:
-    """The qb:Slice of a table row's figures of one fiscal year and segment (its budget,
-    settlement and difference side by side), with the values of the dimensions it fixes
-    (qb:SliceKey ``slicekey/table-row``), so that a query reaches the rest of a row from one
-    figure in one step and reads the row's line item once."""
-    row_slice = slice_id(doc.doc_id, reading.table.line, row.line, year, segment)
-    facts = [Fact(row_slice, "rdf:type", "qb:Slice", ev, statement=False),
-             Fact(row_slice, "qb:sliceStructure", ROW_SLICE_KEY, ev, statement=False),
-             Fact(dataset, "qb:slice", row_slice, ev, statement=False),
-             Fact(row_slice, "qb:observation", node, ev, statement=False),
-             Fact(row_slice, "jlis:fiscalYear", year, ev, literal=True, statement=False),
-             Fact(row_slice, "jlis:lineItem", line_item, ev, literal=True, statement=False),
-             Fact(row_slice, "jlis:reportedIn", f"document/{doc.doc_id}", ev, statement=False)]
-    if segment:
-        facts.append(Fact(row_slice, "jlis:segment", segment, ev, statement=False))
-    if group:
-        facts.append(Fact(row_slice, "jlis:lineItemGroup", group, ev, literal=True, statement=False))
+        facts += [Fact(node, p, value, ev, literal=literal, statement=False) for p, value, literal in fixed]
+        # The figures of the row that share a fiscal year and segment (a budget, its settlement
+        # and their difference) are one qb:Slice with the values it fixes (qb:SliceKey
+        # slicekey/table-row), so that a query reaches the rest of a row from one figure in
+        # one step and reads the row's line item once.
+        row_slice = slice_id(doc.doc_id, reading.table.line, row.line, year, segment)
+        facts.append(Fact(row_slice, "qb:observation", node, ev, statement=False))
+        if row_slice not in slices:
+            slices.add(row_slice)
+            facts += [Fact(row_slice, "rdf:type", "qb:Slice", ev, statement=False),
+                      Fact(row_slice, "qb:sliceStructure", ROW_SLICE_KEY, ev, statement=False),
+                      Fact(dataset, "qb:slice", row_slice, ev, statement=False)]
+            facts += [Fact(row_slice, p, value, ev, literal=literal, statement=False) for p, value, literal in fixed]
     return facts
 
 
