@@ -492,10 +492,6 @@ def _marker(directory: Path) -> dict | None:
         return None
 
 
-
-
-
-
 def write_store(build_dir: Path, nquads: Path | None = None) -> Path:
     """Load ``jlis.nq`` into an Oxigraph store and publish it as ``build_dir/oxigraph``
     (:func:`load_store_dir`, then :func:`publish_store`); returns the store's directory."""
