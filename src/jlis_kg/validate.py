@@ -199,7 +199,12 @@ def validate_store_dir(directory: Path, shapes_path: Path, ontology_path: Path) 
     Oxigraph's union view): nothing is loaded again, whatever the size of the corpus.  The store is
     opened for writing because the validator may add the ontology as a scratch graph for
     the duration of the run (see :mod:`jlis_kg.shacl_sparql`); the build does this before
-    it publishes the store."""
+    it publishes the store.
+
+    The scratch graph's insertions and deletions are compacted away before the store is
+    closed (``optimize``, 0.1 s here): left as a write-ahead log and small level-0 tables
+    full of tombstones, they made every later lookup slower, and the published store's
+    queries 10–17% slower than on a store that had only been loaded."""
     import pyoxigraph as ox
 
     shapes, ontology = load_turtle(shapes_path), load_turtle(ontology_path)
@@ -207,6 +212,7 @@ def validate_store_dir(directory: Path, shapes_path: Path, ontology_path: Path) 
     try:
         return _validate_oxigraph(store, shapes, ontology, shapes_path, union=False)
     finally:
+        store.optimize()
         store.flush()
         del store
 
