@@ -294,7 +294,7 @@ def test_query_segment_expenses(engine):
 
 
 def test_query_segment_growth(engine):
-    rows = run(engine, "segment-growth")
+    rows = run(engine, "segment-growth", **{"from": 2014, "to": 2020})
     assert str(rows[0]["segment"]) == str(ID["segment/my-number-card"])  # 47.5 → 482.4 億円
     assert Decimal(str(rows[0]["growthJPY"])) == yen(482.4 - 47.5, "億円")
     assert [int(r["fromLine"]) for r in rows[:1]] == [2541]

@@ -23,8 +23,8 @@ from jlis_kg.catalogue import Gazetteer, load_catalogue, match_form
 from jlis_kg.cli import cli
 from jlis_kg.model import InputError
 from jlis_kg.namespaces import ID, JLIS
-from jlis_kg.query import (FORMATTERS, NamedQuery, _width, bind_params, find_query, named_queries,
-                           parse_query_file, resolve_entity, run_query)
+from jlis_kg.query import (DOCUMENT_YEARS, FORMATTERS, NamedQuery, _width, bind_params, find_query, load_dataset,
+                           named_queries, parse_query_file, resolve_entity, run_query)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -376,7 +376,7 @@ def test_query_system_timeline(dataset):
 
 
 def test_query_systems_new_between_years(dataset):
-    rows = run(dataset, "systems-new-between-years")  # default: in FY2023, not in FY2016
+    rows = run(dataset, "systems-new-between-years")  # default: in FY2023, not in FY2016 (the latest, earliest documents)
     labels = column(rows, "systemLabel")
     assert FUHYO in labels
     assert JUKI_NET not in labels and LGWAN not in labels  # named in both years
@@ -443,7 +443,7 @@ def test_query_unit_responsibilities(dataset):
 def test_query_units_only_in_year(dataset):
     # The organisation sections of FY2020 (003:123-203) and FY2023 (004:110-270) list the same units,
     # except the FY2023 one adds 個人番号センター運用管理本部 (004:186).
-    rows = run(dataset, "units-only-in-year")  # default: in FY2020, not in FY2023
+    rows = run(dataset, "units-only-in-year")  # default: in FY2020, not in FY2023 (the second-latest, latest documents)
     gone = column(rows, "unitLabel")
     for unit in (SECRETARIAT, "情報化支援戦略部", "管理部", "教育研修部", JUKI_CENTER, MY_NUMBER_CENTER,
                  LGWAN_CENTER, ICT_CENTER, "研究開発部", "情報処理部", "システム統括室", "監査室"):
@@ -665,10 +665,63 @@ def test_a_declared_default_is_bound_when_the_parameter_is_not_given(dataset, bu
     for on in (dataset, engine):
         assert run_query(on, query)[1] == [(Literal(2020, datatype=XSD.integer), None)]
         assert run_query(on, query, {"year": "2023"})[1] == [(Literal(2023, datatype=XSD.integer), None)]
-    assert named_queries(QUERIES)["budget-vs-settlement"].defaults == {"year": "2020"}
-    assert named_queries(QUERIES)["changes-between-years"].defaults == {"from": "2020", "to": "2023"}
     assert named_queries(QUERIES)["committee-meetings"].defaults == {}
-    assert run(dataset, "budget-vs-settlement") == run(dataset, "budget-vs-settlement", year=2020)
+
+
+DOCUMENT_YEAR_QUERY = ("# Param: first   earliest; default earliest-document-year\n"
+                       "# Param: before  the year before the last; default second-latest-document-year\n"
+                       "# Param: last    latest; default latest-document-year\n"
+                       "SELECT ?first ?before ?last WHERE { }\n")
+
+
+def documents_of_years(*years: int) -> str:
+    """N-Quads of source documents of these fiscal years, each in its own graph, as the build writes them."""
+    lines = []
+    for n, year in enumerate(years):
+        document, graph = f"<{ID[f'document/doc{n}']}>", f"<https://w3id.org/jlis-kg/graph/doc{n}>"
+        lines.append(f"{document} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{JLIS.SourceDocument}> {graph} .")
+        lines.append(f'{document} <{JLIS.fiscalYear}> "{year}"^^<http://www.w3.org/2001/XMLSchema#integer> {graph} .')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("years,expected", [((2031, 2035, 2033, 2035), (2031, 2033, 2035)),
+                                            ((2040,), (2040, 2040, 2040))])
+def test_a_document_year_default_is_read_from_the_graph(tmp_path, years, expected):
+    """``; default latest-document-year`` (and earliest-, second-latest-) is a fiscal year of the
+    graph's source documents, on rdflib and on the embedded store alike: years no query names."""
+    from jlis_kg.store import OxigraphEngine
+
+    (tmp_path / "jlis.nq").write_text(documents_of_years(*years), encoding="utf-8")
+    query = write_query(tmp_path, "years.rq", DOCUMENT_YEAR_QUERY)
+    for on in (load_dataset(tmp_path / "jlis.nq"), OxigraphEngine.open(tmp_path)):
+        assert run_query(on, query)[1] == [tuple(Literal(year, datatype=XSD.integer) for year in expected)]
+        # a given value wins; the keywords can be given too
+        given = run_query(on, query, {"first": "1999", "last": "earliest-document-year"})[1]
+        assert given == [(Literal(1999, datatype=XSD.integer), Literal(expected[1], datatype=XSD.integer),
+                          Literal(expected[0], datatype=XSD.integer))]
+
+
+def test_a_document_year_default_without_documents_is_a_clear_error(tmp_path):
+    (tmp_path / "graph.nq").write_text(f"<{ID['system/x']}> <{JLIS.fiscalYear}> \"2020\" <https://w3id.org/jlis-kg/graph/x> .\n",
+                                       encoding="utf-8")
+    query = write_query(tmp_path, "years.rq", DOCUMENT_YEAR_QUERY)
+    with pytest.raises(InputError, match=r"years\.rq: parameter 'first' is the earliest document year, "
+                                         r"but the graph has no source document with a fiscal year \(--param first=…\)"):
+        run_query(load_dataset(tmp_path / "graph.nq"), query)
+
+
+def test_the_named_queries_default_to_the_years_of_the_documents(dataset):
+    """The year defaults of the named queries are document years, never years of this corpus
+    written into a query: on this graph (documents of FY2016, 2018, 2020, 2023) they are the
+    same as the years given explicitly."""
+    queries = named_queries(QUERIES)
+    for query in queries.values():
+        for name, value in query.defaults.items():
+            assert value in DOCUMENT_YEARS, f"{query.name}: '{name}' defaults to {value}, a year of this corpus"
+    assert queries["changes-between-years"].defaults == {"from": "second-latest-document-year", "to": "latest-document-year"}
+    assert run(dataset, "budget-vs-settlement") == run(dataset, "budget-vs-settlement", year=2023)
+    assert run(dataset, "units-only-in-year") == run(dataset, "units-only-in-year", present=2020, absent=2023)
+    assert run(dataset, "systems-new-between-years") == run(dataset, "systems-new-between-years", **{"from": 2016, "to": 2023})
 
 
 @pytest.mark.parametrize("name,param", [("evidence", "subject"), ("dependents", "system"),

@@ -28,7 +28,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from .catalogue import match_form
 from .model import InputError
-from .namespaces import PREFIXES, REFERENCE_GRAPH
+from .namespaces import JLIS, PREFIXES, REFERENCE_GRAPH
 from .store import expand_escaped_names, iri_or_id
 
 HEADER = re.compile(r"^#\s*(Question|Param|Example)\s*:\s*(.*)$", re.IGNORECASE)
@@ -36,6 +36,12 @@ EXAMPLE_PARAM = re.compile(r"--param\s+(\w+)=(\S+)")
 # "# Param: year  the fiscal year; default 2020": a value bound when the parameter is not given
 # ("optional (default: all)" describes what an unbound parameter means, and binds nothing).
 DEFAULT_VALUE = re.compile(r";\s*default\s+(\S+)\s*$", re.IGNORECASE)
+# Values that stand for a fiscal year of the graph's source documents (its snapshots), read
+# when the query runs, so that a named query's default means the same on a corpus of other
+# years: the index into the documents' distinct fiscal years, ascending.
+DOCUMENT_YEARS = {"earliest-document-year": 0, "second-latest-document-year": -2, "latest-document-year": -1}
+DOCUMENT_YEARS_QUERY = (f"SELECT DISTINCT ?year WHERE {{ ?document a <{JLIS}SourceDocument> ; "
+                        f"<{JLIS}fiscalYear> ?year }}")
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,34 @@ def resolve_entity(dataset: Dataset, value: str) -> URIRef | None:
     return URIRef(min(candidates)[2]) if candidates else None
 
 
+def document_years(dataset: Dataset) -> list[int]:
+    """The distinct fiscal years of the source documents, ascending."""
+    if not isinstance(dataset, Dataset):  # an engine (store.SparqlEngine) reads and keeps them itself
+        return dataset.document_years()
+    return years_of(row[0] for row in dataset.query(DOCUMENT_YEARS_QUERY))
+
+
+def years_of(terms) -> list[int]:
+    """The integer years among ``terms`` (an ``xsd:gYear`` or an integer), distinct, ascending."""
+    found = set()
+    for term in terms:
+        match = re.match(r"-?[0-9]+", str(term)) if term is not None else None
+        if match:
+            found.add(int(match.group(0)))
+    return sorted(found)
+
+
+def document_year(query: NamedQuery, dataset: Dataset, name: str, keyword: str) -> str:
+    """The fiscal year a ``DOCUMENT_YEARS`` keyword stands for in this graph; with one
+    document year, every keyword is that year."""
+    years = document_years(dataset)
+    if not years:
+        raise InputError(f"{query.path}: parameter '{name}' is the {keyword.replace('-', ' ')}, but the "
+                         f"graph has no source document with a fiscal year (--param {name}=…)")
+    index = DOCUMENT_YEARS[keyword]
+    return str(years[max(index, -len(years))])
+
+
 def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dict:
     declared = {name for name, _ in query.params}
     for name in raw:
@@ -151,6 +185,8 @@ def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dic
                          f"{', '.join(repr(m) for m in missing)} required ({given})")
     bindings = {}
     for name, value in {**query.defaults, **raw}.items():
+        if value.strip().lower() in DOCUMENT_YEARS:
+            value = document_year(query, dataset, name, value.strip().lower())
         if re.fullmatch(r"-?[0-9]+", value.strip()):
             bindings[name] = Literal(int(value), datatype=XSD.integer)
             continue

@@ -380,6 +380,7 @@ class SparqlEngine:
 
     def __init__(self):
         self._labels: dict[str, URIRef] | None = None
+        self._document_years: list[int] | None = None
 
     # the two methods a subclass provides
     def select(self, text: str) -> tuple[list[str], list[tuple]]:
@@ -406,6 +407,14 @@ class SparqlEngine:
                     best[key] = candidate
             self._labels = {key: URIRef(candidate[2]) for key, candidate in best.items()}
         return self._labels
+
+    def document_years(self) -> list[int]:
+        """``query.document_years``, read once: the graph an engine answers from does not change."""
+        if self._document_years is None:
+            from .query import DOCUMENT_YEARS_QUERY, years_of
+
+            self._document_years = years_of(row[0] for row in self.select(DOCUMENT_YEARS_QUERY)[1])
+        return self._document_years
 
     def resolve_entity(self, value: str) -> URIRef | None:
         iri, value = iri_or_id(value, lambda candidate: self.ask(f"ASK {{ {term_sparql(candidate)} ?p ?o }}"))
