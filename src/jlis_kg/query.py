@@ -65,7 +65,8 @@ class NamedQuery:
         """The values of the parameters whose description ends in ``; default VALUE``, bound
         like a given value when the parameter is not given: the query can then use the
         parameter in a triple pattern, where a store looks it up by index, instead of
-        ``COALESCE(?year, 2020)`` in a filter, which it tests on every candidate."""
+        ``COALESCE(?year, 2020)`` in a filter, which it tests on every candidate.  VALUE may
+        be a ``DOCUMENT_YEARS`` keyword, resolved by ``bind_params`` against the graph."""
         return {name: found.group(1) for name, description in self.params
                 if (found := DEFAULT_VALUE.search(description))}
 
