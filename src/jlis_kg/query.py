@@ -186,8 +186,8 @@ def bind_params(query: NamedQuery, dataset: Dataset, raw: dict[str, str]) -> dic
                          f"{', '.join(repr(m) for m in missing)} required ({given})")
     bindings = {}
     for name, value in {**query.defaults, **raw}.items():
-        if value.strip().lower() in DOCUMENT_YEARS:
-            value = document_year(query, dataset, name, value.strip().lower())
+        if (keyword := value.strip().lower()) in DOCUMENT_YEARS:
+            value = document_year(query, dataset, name, keyword)
         if re.fullmatch(r"-?[0-9]+", value.strip()):
             bindings[name] = Literal(int(value), datatype=XSD.integer)
             continue

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from ..catalogue import read_reference_yaml
 from ..model import InputError, Mention
 from .mentions import Sentence, entity_kind

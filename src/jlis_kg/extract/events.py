@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..catalogue import kind_of, match_form, read_reference_yaml
 from ..model import Block, Evidence, Fact, InputError
 from ..values import ParsedDate, find_dates, fiscal_year

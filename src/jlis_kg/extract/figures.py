@@ -63,7 +63,6 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..catalogue import Catalogue, match_form, read_reference_yaml
 from ..model import DocumentStructure, Evidence, Extraction, Fact, InputError, NormalisedDocument, Table, TableRow
 from ..values import find_unit, fiscal_year as parse_fiscal_year, parse_amount, unit_scale

@@ -28,7 +28,6 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..catalogue import match_form, read_reference_yaml
 from ..model import Block, DocumentStructure, Evidence, Extraction, Fact, InputError, NormalisedDocument
 from ..values import find_dates, fiscal_year as parse_fiscal_year, parse_amount, parse_date

@@ -256,8 +256,6 @@ class App:
         return out
 
     def named(self, rest: str, environ):
-        from ..query import named_queries  # noqa: F401  (the same files the CLI reads)
-
         as_text = rest.endswith(".rq")
         name = rest[:-3] if as_text else rest
         query = self._queries().get(name)
